@@ -1,0 +1,32 @@
+"""Fixes for bugs of the pinned Llama Stack release (0.2.20) that sit in front of our providers.
+
+Applied once, when the stack imports one of our provider specs (before any request is served).
+"""
+
+import functools
+
+_applied = False
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    _applied = True
+    _insert_chunks_without_document_id()
+
+
+def _insert_chunks_without_document_id() -> None:
+    # VectorIORouter.insert_chunks formats a debug line with chunk.metadata['document_id'] before
+    # routing, so a chunk without that key fails with a 500 (KeyError) whatever the provider does.
+    from llama_stack.core.routers.vector_io import VectorIORouter
+
+    original = VectorIORouter.insert_chunks
+
+    # wraps() keeps the signature the server reads to parse request bodies into Chunk objects.
+    @functools.wraps(original)
+    async def insert_chunks(self, vector_db_id, chunks, ttl_seconds=None):
+        provider = await self.routing_table.get_provider_impl(vector_db_id)
+        return await provider.insert_chunks(vector_db_id, chunks, ttl_seconds)
+
+    VectorIORouter.insert_chunks = insert_chunks

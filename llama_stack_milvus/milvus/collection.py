@@ -1,0 +1,269 @@
+"""One Milvus collection of text chunks: its schema, batched upserts, searches and deletes.
+
+Rows are plain dicts with the fields below; every call is blocking (run it in a thread).
+"""
+
+import json
+import logging
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, MilvusException, RRFRanker
+
+from . import expressions
+from .settings import ID_MAX_BYTES, MAX_VARCHAR_BYTES, IndexSettings
+
+logger = logging.getLogger(__name__)
+
+ID = "chunk_id"
+DOCUMENT_ID = "document_id"
+TEXT = "content"
+VECTOR = "vector"
+SPARSE = "sparse"
+METADATA = "metadata"
+EXTRA = "chunk"  # whatever else of the chunk must come back (JSON)
+OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    row: dict[str, Any]
+
+
+class ChunkCollection:
+    def __init__(
+        self,
+        client: MilvusClient,
+        name: str,
+        dimension: int,
+        settings: IndexSettings,
+        full_text_search: bool,
+    ) -> None:
+        self.client = client
+        self.name = name
+        self.dimension = dimension
+        self.settings = settings
+        self.full_text_search = full_text_search
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        """Create the collection (with its indexes) if it does not exist, and load it."""
+        if not self.client.has_collection(self.name):
+            self._create()
+        self.client.load_collection(self.name)
+
+    def has_sparse_field(self) -> bool:
+        described = self.client.describe_collection(self.name)
+        return any(f.get("name") == SPARSE for f in described.get("fields", []))
+
+    def drop(self) -> None:
+        if self.client.has_collection(self.name):
+            self.client.drop_collection(self.name)
+
+    def _create(self) -> None:
+        schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field(ID, DataType.VARCHAR, is_primary=True, max_length=ID_MAX_BYTES)
+        schema.add_field(DOCUMENT_ID, DataType.VARCHAR, max_length=ID_MAX_BYTES)
+        schema.add_field(TEXT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, enable_analyzer=self.full_text_search)
+        schema.add_field(VECTOR, DataType.FLOAT_VECTOR, dim=self.dimension)
+        schema.add_field(METADATA, DataType.JSON)
+        schema.add_field(EXTRA, DataType.JSON)
+
+        index_params = self.client.prepare_index_params()
+        index_params.add_index(
+            field_name=VECTOR,
+            index_type=self.settings.index_type,
+            metric_type=self.settings.metric_type,
+            params=dict(self.settings.build_params),
+        )
+        if self.full_text_search:
+            schema.add_field(SPARSE, DataType.SPARSE_FLOAT_VECTOR)
+            schema.add_function(
+                Function(
+                    name=f"{TEXT}_bm25",
+                    input_field_names=[TEXT],
+                    output_field_names=[SPARSE],
+                    function_type=FunctionType.BM25,
+                )
+            )
+            index_params.add_index(field_name=SPARSE, index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+
+        logger.info(
+            "creating Milvus collection %s (dim %d, %s/%s, full-text search %s)",
+            self.name,
+            self.dimension,
+            self.settings.index_type,
+            self.settings.metric_type,
+            "on" if self.full_text_search else "off",
+        )
+        self.client.create_collection(
+            self.name,
+            schema=schema,
+            index_params=index_params,
+            consistency_level=self.settings.consistency_level,
+        )
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def upsert(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert or replace rows by primary key, in batches bounded by count and bytes."""
+        written = 0
+        for batch in self._batches(rows):
+            result = self.client.upsert(self.name, data=batch)
+            written += int(result.get("upsert_count", len(batch))) if isinstance(result, dict) else len(batch)
+        return written
+
+    def _batches(self, rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        batch_bytes = 0
+        for row in rows:
+            size = _row_bytes(row)
+            if batch and (
+                len(batch) >= self.settings.insert_batch_size or batch_bytes + size > self.settings.insert_batch_bytes
+            ):
+                yield batch
+                batch, batch_bytes = [], 0
+            batch.append(row)
+            batch_bytes += size
+        if batch:
+            yield batch
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        if ids:
+            self.client.delete(self.name, filter=expressions.in_list(ID, ids))
+
+    def delete_documents(self, document_ids: Sequence[str]) -> None:
+        if document_ids:
+            self.client.delete(self.name, filter=expressions.in_list(DOCUMENT_ID, document_ids))
+
+    def count(self) -> int:
+        result = self.client.query(self.name, filter="", output_fields=["count(*)"])
+        return int(result[0]["count(*)"]) if result else 0
+
+    # --- searches ------------------------------------------------------------------------------
+
+    def search_vector(self, vector: Sequence[float], k: int, filter_expr: str = "") -> list[Hit]:
+        result = self.client.search(
+            self.name,
+            data=[list(vector)],
+            anns_field=VECTOR,
+            limit=k,
+            filter=filter_expr,
+            output_fields=OUTPUT_FIELDS,
+            search_params=self._vector_search_params(),
+        )
+        return [Hit(r["id"], self._similarity(r["distance"]), r["entity"]) for r in result[0]]
+
+    def search_keyword(self, text: str, k: int, filter_expr: str = "") -> list[Hit]:
+        result = self._guard_empty_bm25(
+            lambda: self.client.search(
+                self.name,
+                data=[text],
+                anns_field=SPARSE,
+                limit=k,
+                filter=filter_expr,
+                output_fields=OUTPUT_FIELDS,
+                search_params=self._keyword_search_params(),
+            )
+        )
+        return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
+
+    def search_rrf(self, vector: Sequence[float], text: str, k: int, rrf_k: float, filter_expr: str = "") -> list[Hit]:
+        """Reciprocal rank fusion, in Milvus: score = sum over both searches of 1 / (rrf_k + rank)."""
+        candidates = self._hybrid_candidates(k)
+        requests = [
+            AnnSearchRequest(
+                data=[list(vector)],
+                anns_field=VECTOR,
+                param=self._vector_search_params(),
+                limit=candidates,
+                expr=filter_expr or None,
+            ),
+            AnnSearchRequest(
+                data=[text],
+                anns_field=SPARSE,
+                param=self._keyword_search_params(),
+                limit=candidates,
+                expr=filter_expr or None,
+            ),
+        ]
+        result = self._guard_empty_bm25(
+            lambda: self.client.hybrid_search(
+                self.name, reqs=requests, ranker=RRFRanker(rrf_k), limit=k, output_fields=OUTPUT_FIELDS
+            )
+        )
+        return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
+
+    def search_weighted(
+        self, vector: Sequence[float], text: str, k: int, alpha: float, filter_expr: str = ""
+    ) -> list[Hit]:
+        """alpha * normalised vector score + (1 - alpha) * normalised BM25 score.
+
+        Fused here rather than by Milvus' WeightedRanker, which in Milvus Lite 2.5 normalises BM25
+        as if it were a distance and so ranks the best keyword matches last."""
+        candidates = self._hybrid_candidates(k)
+        dense = self.search_vector(vector, candidates, filter_expr)
+        sparse = self.search_keyword(text, candidates, filter_expr)
+        rows: dict[str, dict[str, Any]] = {}
+        fused: dict[str, float] = {}
+        for hits, weight, normalise in ((dense, alpha, self._normalise_similarity), (sparse, 1 - alpha, _normalise_bm25)):
+            for hit in hits:
+                rows[hit.id] = hit.row
+                fused[hit.id] = fused.get(hit.id, 0.0) + weight * normalise(hit.score)
+        ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
+        return [Hit(chunk_id, score, rows[chunk_id]) for chunk_id, score in ranked]
+
+    def _hybrid_candidates(self, k: int) -> int:
+        return min(16_384, k * max(1, self.settings.hybrid_candidates_factor))
+
+    def _guard_empty_bm25(self, search):
+        # BM25 over a collection with no rows divides by a zero average length: Milvus answers
+        # "NaN or Inf" instead of nothing.
+        try:
+            return search()
+        except MilvusException as exc:
+            if "NaN or Inf" in str(exc) and self.count() == 0:
+                return None
+            raise
+
+    def _vector_search_params(self) -> dict[str, Any]:
+        return {"metric_type": self.settings.metric_type, "params": dict(self.settings.search_params)}
+
+    def _keyword_search_params(self) -> dict[str, Any]:
+        return {"metric_type": "BM25", "params": {"drop_ratio_search": self.settings.bm25_drop_ratio_search}}
+
+    def _normalise_similarity(self, score: float) -> float:
+        """A vector score mapped to [0, 1], as Milvus normalises it for weighted fusion."""
+        if self.settings.metric_type == "COSINE":
+            return (1.0 + score) / 2.0
+        if self.settings.metric_type == "IP":
+            return 0.5 + math.atan(score) / math.pi
+        return score  # L2 scores are already 1 / (1 + distance)
+
+    def _similarity(self, distance: float) -> float:
+        # COSINE and IP report a similarity already; L2 reports a squared distance, mapped to
+        # (0, 1] so that, for every metric, a higher score is a closer match.
+        if self.settings.metric_type == "L2":
+            return 1.0 / (1.0 + float(distance))
+        return float(distance)
+
+
+def _row_bytes(row: dict[str, Any]) -> int:
+    size = 0
+    for value in row.values():
+        if isinstance(value, str):
+            size += len(value.encode("utf-8"))
+        elif isinstance(value, list):
+            size += 4 * len(value)
+        else:
+            size += len(json.dumps(value, default=str))
+    return size
+
+
+def _normalise_bm25(score: float) -> float:
+    return 2.0 * math.atan(score) / math.pi

@@ -1,0 +1,69 @@
+"""Connecting to Milvus (a Lite file or a server) and finding out what it can do."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pymilvus import MilvusClient
+
+logger = logging.getLogger(__name__)
+
+# Full-text search (BM25 functions, sparse vectors) and hybrid search arrived in Milvus 2.5.
+FULL_TEXT_SEARCH_MIN_VERSION = (2, 5, 0)
+
+
+@dataclass(frozen=True)
+class MilvusBackend:
+    """Where a provider's Milvus is and how to reach it; `label` is safe to log (no secrets)."""
+
+    uri: str
+    is_lite: bool
+    label: str
+    client_args: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def lite_file(cls, db_path: str) -> "MilvusBackend":
+        path = Path(db_path).expanduser().resolve()
+        return cls(uri=str(path), is_lite=True, label=f"Milvus Lite file {path}")
+
+    def connect(self) -> MilvusClient:
+        if self.is_lite and not self.uri.startswith(("http://", "https://", "tcp://", "unix:")):
+            Path(self.uri).parent.mkdir(parents=True, exist_ok=True)
+        return MilvusClient(uri=self.uri, **self.client_args)
+
+    def describe(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True)
+class ServerFeatures:
+    version: str
+    full_text_search: bool
+
+    def keyword_search_unavailable(self) -> str:
+        return (
+            "keyword and hybrid search need Milvus >= "
+            + ".".join(map(str, FULL_TEXT_SEARCH_MIN_VERSION))
+            + f" (BM25 full-text search); this Milvus is {self.version}"
+        )
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", text or "")
+    return tuple(int(x) for x in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def detect_features(client: MilvusClient, *, is_lite: bool) -> ServerFeatures:
+    if is_lite:
+        # Milvus Lite (file or its binary over TCP) has no GetVersion RPC; 2.5.x has BM25.
+        return ServerFeatures(version="Milvus Lite", full_text_search=True)
+    try:
+        version = client.get_server_version()
+    except Exception as exc:  # milvus-lite served over TCP answers UNIMPLEMENTED
+        if "UNIMPLEMENTED" in str(exc) or "Unimplemented" in str(exc):
+            return ServerFeatures(version="Milvus Lite (over TCP)", full_text_search=True)
+        raise
+    parsed = parse_version(version)
+    return ServerFeatures(version=version, full_text_search=bool(parsed and parsed >= FULL_TEXT_SEARCH_MIN_VERSION))

@@ -1,0 +1,30 @@
+"""What a collection is built and searched with: index, metric, params, consistency, batching."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Milvus Lite 2.5 builds only these dense indexes; a Milvus server builds many more.
+LITE_INDEX_TYPES = ("AUTOINDEX", "FLAT", "IVF_FLAT")
+SERVER_INDEX_TYPES = ("AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "DISKANN", "SCANN")
+METRIC_TYPES = ("COSINE", "IP", "L2")
+CONSISTENCY_LEVELS = ("Strong", "Session", "Bounded", "Eventually")
+
+# A VARCHAR holds at most 65,535 bytes in Milvus.
+MAX_VARCHAR_BYTES = 65_535
+ID_MAX_BYTES = 512
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    index_type: str = "AUTOINDEX"
+    metric_type: str = "COSINE"
+    build_params: dict[str, Any] = field(default_factory=dict)
+    search_params: dict[str, Any] = field(default_factory=dict)
+    consistency_level: str = "Strong"
+    # BM25: share of the smallest query-term weights ignored at search time.
+    bm25_drop_ratio_search: float = 0.0
+    # Rows per insert call, and an upper bound on the bytes of one call (gRPC caps a message at 64 MiB).
+    insert_batch_size: int = 500
+    insert_batch_bytes: int = 16 * 1024 * 1024
+    # Hybrid search asks each side for this many times the requested k before fusing.
+    hybrid_candidates_factor: int = 3

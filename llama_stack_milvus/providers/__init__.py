@@ -1,0 +1,1 @@
+"""Providers loaded through Llama Stack's `module:` hook."""

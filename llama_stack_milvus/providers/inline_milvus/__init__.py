@@ -1,0 +1,17 @@
+from typing import Any
+
+from llama_stack.providers.datatypes import Api
+
+from .config import MilvusLiteConfig
+
+
+async def get_provider_impl(config: MilvusLiteConfig, deps: dict[Api, Any]):
+    from ...milvus.connection import MilvusBackend
+    from ...startup import announce
+    from ...vector_io.adapter import MilvusVectorIOAdapter
+
+    backend = MilvusBackend.lite_file(config.db_path)
+    announce("inline::milvus", backend.describe())
+    impl = MilvusVectorIOAdapter(config, backend, deps[Api.inference], deps.get(Api.files))
+    await impl.initialize()
+    return impl

@@ -1,0 +1,34 @@
+from typing import Any
+
+from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
+from pydantic import Field, model_validator
+
+from ...milvus.settings import LITE_INDEX_TYPES
+from ...vector_io.config import MilvusIndexConfig
+
+
+class MilvusLiteConfig(MilvusIndexConfig):
+    """inline::milvus: Milvus Lite, one local file holding every collection."""
+
+    db_path: str = Field(description="The Milvus Lite database file")
+
+    @model_validator(mode="after")
+    def _lite_index_types_only(self) -> "MilvusLiteConfig":
+        if self.index_type not in LITE_INDEX_TYPES:
+            raise ValueError(
+                f"index_type {self.index_type} is not available on Milvus Lite, which builds only "
+                f"{', '.join(LITE_INDEX_TYPES)}; use remote::milvus with a Milvus server for {self.index_type}"
+            )
+        return self
+
+    @classmethod
+    def sample_run_config(cls, __distro_dir__: str, **kwargs: Any) -> dict[str, Any]:
+        return {
+            "db_path": "${env.MILVUS_DB_PATH:=" + __distro_dir__ + "/milvus.db}",
+            "index_type": "${env.MILVUS_INDEX_TYPE:=AUTOINDEX}",
+            "metric_type": "${env.MILVUS_METRIC_TYPE:=COSINE}",
+            "consistency_level": "${env.MILVUS_CONSISTENCY_LEVEL:=Strong}",
+            "kvstore": SqliteKVStoreConfig.sample_run_config(
+                __distro_dir__=__distro_dir__, db_name="milvus_registry.db"
+            ),
+        }

@@ -1,0 +1,56 @@
+import asyncio
+import threading
+
+from llama_stack.apis.inference import EmbeddingsResponse, EmbeddingTaskType, InterleavedContentItem, TextTruncation
+from llama_stack.log import get_logger
+from llama_stack.providers.inline.inference.sentence_transformers.sentence_transformers import (
+    SentenceTransformersInferenceImpl,
+)
+from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
+
+from .bundled import bundled_model_dir
+from .config import OfflineSentenceTransformersConfig
+
+logger = get_logger(name=__name__, category="inference")
+
+
+class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
+    """Llama Stack's sentence-transformers provider, with two changes: a bundled model's name or
+    folder loads from that folder with no hub access, and encoding runs in a worker thread so
+    that the server keeps answering while it embeds."""
+
+    def __init__(self, config: OfflineSentenceTransformersConfig) -> None:
+        super().__init__(config)
+        self.config = config
+        self._models: dict = {}
+        self._load_lock = threading.Lock()
+
+    def _load_sentence_transformer_model(self, model: str):
+        with self._load_lock:
+            if model not in self._models:
+                from sentence_transformers import SentenceTransformer
+
+                folder = bundled_model_dir(model)
+                if folder is not None:
+                    logger.info(f"loading embedding model {model} from its package folder {folder}")
+                    self._models[model] = SentenceTransformer(str(folder), local_files_only=True)
+                else:
+                    logger.info(f"loading embedding model {model}")
+                    self._models[model] = SentenceTransformer(model)
+            return self._models[model]
+
+    async def embeddings(
+        self,
+        model_id: str,
+        contents: list[str] | list[InterleavedContentItem],
+        text_truncation: TextTruncation | None = TextTruncation.none,
+        output_dimension: int | None = None,
+        task_type: EmbeddingTaskType | None = None,
+    ) -> EmbeddingsResponse:
+        model = await self.model_store.get_model(model_id)
+        encoder = await asyncio.to_thread(self._load_sentence_transformer_model, model.provider_resource_id)
+        texts = [interleaved_content_as_str(c) for c in contents]
+        vectors = await asyncio.to_thread(
+            encoder.encode, texts, batch_size=self.config.batch_size, show_progress_bar=False
+        )
+        return EmbeddingsResponse(embeddings=vectors.tolist())

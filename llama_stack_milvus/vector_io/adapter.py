@@ -1,0 +1,186 @@
+"""Llama Stack's vector_io API (and the OpenAI-compatible vector stores) over the Milvus core."""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from llama_stack.apis.common.errors import VectorStoreNotFoundError
+from llama_stack.apis.files import Files
+from llama_stack.apis.inference import Inference, InterleavedContent
+from llama_stack.apis.vector_dbs import VectorDB
+from llama_stack.apis.vector_io import Chunk, QueryChunksResponse, VectorIO
+from llama_stack.log import get_logger
+from llama_stack.providers.datatypes import HealthResponse, HealthStatus, VectorDBsProtocolPrivate
+from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
+from llama_stack.providers.utils.kvstore import kvstore_impl
+from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
+from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
+
+from ..milvus.collection import ChunkCollection
+from ..milvus.connection import MilvusBackend, ServerFeatures, detect_features
+from .config import MilvusIndexConfig
+from .index import MilvusChunkIndex
+from .registry import RegisteredDB, VectorDBRegistry, collection_name
+from .rows import check_embedding, chunk_text
+from .search_request import parse_search_params
+
+logger = get_logger(name=__name__, category="vector_io")
+
+EMBEDDING_BATCH = 256
+
+
+class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolPrivate):
+    def __init__(
+        self,
+        config: MilvusIndexConfig,
+        backend: MilvusBackend,
+        inference_api: Inference,
+        files_api: Files | None,
+    ) -> None:
+        self.config = config
+        self.backend = backend
+        self.inference_api = inference_api
+        self.files_api = files_api
+        self.settings = config.index_settings()
+        self.indexes: dict[str, MilvusChunkIndex] = {}
+        self.openai_vector_stores: dict[str, dict[str, Any]] = {}
+        self.vector_db_store = None  # set by the stack's routing table
+        self.kvstore = None
+        self.client = None
+        self.features: ServerFeatures | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    async def initialize(self) -> None:
+        self.kvstore = await kvstore_impl(self.config.kvstore)
+        self.registry = VectorDBRegistry(self.kvstore)
+        self.client = await asyncio.to_thread(self.backend.connect)
+        self.features = await asyncio.to_thread(detect_features, self.client, is_lite=self.backend.is_lite)
+        for entry in await self.registry.load_all():
+            self.indexes[entry.vector_db.identifier] = await self._open(entry)
+        await self.initialize_openai_vector_stores()
+        logger.info(
+            f"{self.backend.describe()} ({self.features.version}): {len(self.indexes)} vector DB(s), "
+            f"{self.settings.index_type}/{self.settings.metric_type}, "
+            f"keyword search {'on' if self.features.full_text_search else 'off'}"
+        )
+
+    async def shutdown(self) -> None:
+        if self.client is not None:
+            await asyncio.to_thread(self.client.close)
+
+    async def health(self) -> HealthResponse:
+        try:
+            await asyncio.to_thread(self.client.list_collections)
+            return HealthResponse(status=HealthStatus.OK)
+        except Exception as exc:
+            return HealthResponse(status=HealthStatus.ERROR, message=f"Milvus is not answering: {exc}")
+
+    # --- vector DBs ----------------------------------------------------------------------------
+
+    async def register_vector_db(self, vector_db: VectorDB) -> None:
+        dimension = vector_db.embedding_dimension
+        if not isinstance(dimension, int) or dimension <= 0:
+            raise ValueError(f"vector DB {vector_db.identifier!r}: embedding_dimension must be a positive integer")
+        existing = self.indexes.get(vector_db.identifier)
+        if existing is not None:
+            if existing.dimension != dimension:
+                raise ValueError(
+                    f"vector DB {vector_db.identifier!r} already exists with embedding dimension "
+                    f"{existing.dimension}, not {dimension}; unregister it first"
+                )
+            return
+        entry = RegisteredDB(vector_db, collection_name(vector_db.identifier), self.features.full_text_search)
+        index = await self._open(entry)
+        await self.registry.save(index.entry)
+        self.indexes[vector_db.identifier] = index
+
+    async def unregister_vector_db(self, vector_db_id: str) -> None:
+        index = self.indexes.pop(vector_db_id, None)
+        if index is not None:
+            await index.drop()
+        await self.registry.delete(vector_db_id)
+
+    async def _open(self, entry: RegisteredDB) -> MilvusChunkIndex:
+        """Create (or reopen) the collection behind a registered vector DB."""
+        collection = ChunkCollection(
+            self.client,
+            entry.collection,
+            entry.vector_db.embedding_dimension,
+            self.settings,
+            full_text_search=entry.full_text_search and self.features.full_text_search,
+        )
+        await asyncio.to_thread(collection.ensure)
+        has_sparse = await asyncio.to_thread(collection.has_sparse_field)
+        collection.full_text_search = has_sparse
+        return MilvusChunkIndex(
+            RegisteredDB(entry.vector_db, entry.collection, has_sparse), collection, self.features
+        )
+
+    async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
+        index = self.indexes.get(vector_db_id)
+        if index is not None:
+            return index
+        # Known to the stack but not to this provider (its registry file was removed): adopt it.
+        vector_db = await self.vector_db_store.get_vector_db(vector_db_id) if self.vector_db_store else None
+        if vector_db is None:
+            raise VectorStoreNotFoundError(vector_db_id)
+        await self.register_vector_db(vector_db)
+        return self.indexes[vector_db_id]
+
+    # --- chunks --------------------------------------------------------------------------------
+
+    async def insert_chunks(self, vector_db_id: str, chunks: list[Chunk], ttl_seconds: int | None = None) -> None:
+        index = await self._index(vector_db_id)
+        if not chunks:
+            return
+        by_id: dict[str, Chunk] = {}
+        for chunk in chunks:  # the same id twice in one call: the last one wins, as in an upsert
+            by_id[chunk.chunk_id] = chunk
+        ids = list(by_id)
+        unique = list(by_id.values())
+        embeddings = await self._chunk_embeddings(index, unique, ids)
+        await index.upsert(unique, ids, embeddings)
+
+    async def query_chunks(
+        self, vector_db_id: str, query: InterleavedContent, params: dict[str, Any] | None = None
+    ) -> QueryChunksResponse:
+        index = await self._index(vector_db_id)
+        request = parse_search_params(params)
+        text = interleaved_content_as_str(query)
+        vector = None
+        if request.mode != "keyword":
+            vector = (await self._embed(index, [text]))[0]
+        return await index.search(request, text, vector)
+
+    async def delete_chunks(self, store_id: str, chunks_for_deletion: list[ChunkForDeletion]) -> None:
+        index = await self._index(store_id)
+        await index.delete_ids([c.chunk_id for c in chunks_for_deletion])
+
+    async def _chunk_embeddings(
+        self, index: MilvusChunkIndex, chunks: Sequence[Chunk], ids: Sequence[str]
+    ) -> list[list[float]]:
+        embeddings: list[list[float] | None] = []
+        missing: list[int] = []
+        for i, (chunk, chunk_id) in enumerate(zip(chunks, ids, strict=True)):
+            if chunk.embedding is None:
+                embeddings.append(None)
+                missing.append(i)
+            else:
+                embeddings.append(check_embedding(chunk.embedding, index.dimension, f"chunk {chunk_id[:80]!r}"))
+        if missing:
+            computed = await self._embed(index, [chunk_text(chunks[i]) for i in missing])
+            for i, embedding in zip(missing, computed, strict=True):
+                embeddings[i] = embedding
+        return embeddings  # type: ignore[return-value]
+
+    async def _embed(self, index: MilvusChunkIndex, texts: list[str]) -> list[list[float]]:
+        vector_db = index.entry.vector_db
+        result: list[list[float]] = []
+        for start in range(0, len(texts), EMBEDDING_BATCH):
+            response = await self.inference_api.embeddings(vector_db.embedding_model, texts[start : start + EMBEDDING_BATCH])
+            result.extend(
+                check_embedding(e, index.dimension, f"embedding model {vector_db.embedding_model!r}")
+                for e in response.embeddings
+            )
+        return result

@@ -1,0 +1,49 @@
+"""Settings every Milvus provider shares: the index, the search, batching and the registry store."""
+
+from typing import Any, Literal
+
+from llama_stack.providers.utils.kvstore.config import KVStoreConfig
+from pydantic import BaseModel, Field, field_validator
+
+from ..milvus.settings import CONSISTENCY_LEVELS, IndexSettings
+
+
+class MilvusIndexConfig(BaseModel):
+    kvstore: KVStoreConfig = Field(description="Where the provider keeps its registry of vector DBs and vector stores")
+    index_type: str = Field(default="AUTOINDEX", description="Dense vector index type")
+    metric_type: Literal["COSINE", "IP", "L2"] = Field(default="COSINE", description="Vector similarity metric")
+    index_params: dict[str, Any] = Field(
+        default_factory=dict, description="Index build parameters, e.g. {M: 16, efConstruction: 200} or {nlist: 128}"
+    )
+    search_params: dict[str, Any] = Field(
+        default_factory=dict, description="Vector search parameters, e.g. {ef: 64} or {nprobe: 16}"
+    )
+    consistency_level: str = Field(default="Strong", description=f"One of {', '.join(CONSISTENCY_LEVELS)}")
+    bm25_drop_ratio_search: float = Field(
+        default=0.0, ge=0.0, lt=1.0, description="Share of the smallest BM25 query-term weights ignored"
+    )
+    insert_batch_size: int = Field(default=500, ge=1, le=10_000, description="Rows per Milvus insert call")
+
+    @field_validator("index_type")
+    @classmethod
+    def _upper_index_type(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @field_validator("consistency_level")
+    @classmethod
+    def _known_consistency(cls, value: str) -> str:
+        for level in CONSISTENCY_LEVELS:
+            if value.strip().lower() == level.lower():
+                return level
+        raise ValueError(f"consistency_level must be one of {', '.join(CONSISTENCY_LEVELS)}; got {value!r}")
+
+    def index_settings(self) -> IndexSettings:
+        return IndexSettings(
+            index_type=self.index_type,
+            metric_type=self.metric_type,
+            build_params=dict(self.index_params),
+            search_params=dict(self.search_params),
+            consistency_level=self.consistency_level,
+            bm25_drop_ratio_search=self.bm25_drop_ratio_search,
+            insert_batch_size=self.insert_batch_size,
+        )

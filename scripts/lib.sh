@@ -1,0 +1,58 @@
+# Shared by quickstart.sh and test.sh: find Python >= 3.12, bootstrap uv, sync .venv from uv.lock.
+# shellcheck shell=bash
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+UV_VERSION="0.13.8"
+export UV_PYTHON_DOWNLOADS=never   # no network for interpreters: use one that is installed
+export UV_PROJECT_ENVIRONMENT="$REPO/.venv"
+
+python_ok() {
+  [ -n "$1" ] && [ -x "$(command -v "$1" 2>/dev/null || echo "$1")" ] &&
+    "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null
+}
+
+find_python() {
+  local candidates=("${PYTHON:-}" python3.13 python3.12 python3)
+  if command -v pyenv >/dev/null 2>&1; then
+    local root; root="$(pyenv root)"
+    candidates+=("$root"/versions/3.1[2-9]*/bin/python3)
+  fi
+  candidates+=(/usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9])
+  for candidate in "${candidates[@]}"; do
+    if python_ok "$candidate"; then
+      command -v "$candidate" 2>/dev/null || echo "$candidate"
+      return 0
+    fi
+  done
+  echo "error: llama-stack-milvus needs Python >= 3.12 (llama-stack 0.2.20 requires it), and none was found." >&2
+  echo "       Tried: \$PYTHON, python3.13, python3.12, python3, pyenv's versions, /usr/bin/python3.1x." >&2
+  echo "       Install one (e.g. 'pyenv install 3.12') or point PYTHON at it: PYTHON=/path/to/python3.12 $0" >&2
+  return 1
+}
+
+ensure_uv() {
+  local uv="$REPO/.tools/uv/bin/uv"
+  if [ ! -x "$uv" ] || [ "$("$uv" --version 2>/dev/null | awk '{print $2}')" != "$UV_VERSION" ]; then
+    echo "==> installing uv $UV_VERSION into .tools/uv" >&2
+    "$1" -m pip install --quiet --disable-pip-version-check --upgrade --target "$REPO/.tools/uv" "uv==$UV_VERSION" >&2
+  fi
+  echo "$uv"
+}
+
+# sync_venv [uv sync flags...]: .venv at the repo root, exactly as uv.lock says.
+sync_venv() {
+  local python uv
+  python="$(find_python)"
+  uv="$(ensure_uv "$python")"
+  echo "==> syncing .venv from uv.lock with $python ($("$python" --version))" >&2
+  (cd "$REPO" && "$uv" sync --frozen --python "$python" "$@" >&2)
+}
+
+# What the embedded default needs at run time, whoever starts it.
+export_runtime_env() {
+  export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
+  export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"
+  # remote::vllm of llama-stack 0.2.20 imports litellm, which otherwise fetches a price list.
+  export LITELLM_LOCAL_MODEL_COST_MAP="${LITELLM_LOCAL_MODEL_COST_MAP:-True}"
+}

@@ -1,0 +1,133 @@
+"""The "Build RAG with Llama Stack and Milvus" tutorial, as written, against a real server."""
+
+import uuid
+
+import pytest
+from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES
+from llama_stack_client import RAGDocument
+
+VECTOR_DB_ID = "my_demo_vector_db"
+QUESTION = "what attention type does Llama3-8B use?"
+LLAMA3_DOC = "num-1"
+
+
+def tutorial_documents(base_url: str) -> list[RAGDocument]:
+    return [
+        RAGDocument(document_id=f"num-{i}", content=f"{base_url}/{page}", mime_type="text/plain", metadata={})
+        for i, page in enumerate(TUTORIAL_PAGES)
+    ]
+
+
+def all_chunks(client, vector_db_id: str):
+    """Every stored chunk: a vector query with no threshold and a k above the chunk count."""
+    return client.vector_io.query(
+        vector_db_id=vector_db_id, query="anything", params={"max_chunks": 10_000, "score_threshold": -2.0}
+    ).chunks
+
+
+@pytest.fixture(scope="module")
+def tutorial_db(client, docs_server):
+    client.vector_dbs.register(
+        vector_db_id=VECTOR_DB_ID,
+        embedding_model=EMBEDDING_MODEL,
+        embedding_dimension=384,
+        provider_id="milvus",
+    )
+    client.tool_runtime.rag_tool.insert(
+        documents=tutorial_documents(docs_server.base_url), vector_db_id=VECTOR_DB_ID, chunk_size_in_tokens=1024
+    )
+    return VECTOR_DB_ID
+
+
+def test_vector_db_keeps_the_given_id(client, tutorial_db):
+    listed = {db.identifier: db for db in client.vector_dbs.list()}
+    assert tutorial_db in listed
+    assert listed[tutorial_db].provider_id == "milvus"
+    assert listed[tutorial_db].embedding_dimension == 384
+    assert client.vector_dbs.retrieve(tutorial_db).identifier == tutorial_db
+
+
+def test_rag_tool_query_finds_grouped_query_attention_in_llama3(client, tutorial_db):
+    result = client.tool_runtime.rag_tool.query(content=QUESTION, vector_db_ids=[tutorial_db])
+    chunks = result.metadata["chunks"]
+    document_ids = result.metadata["document_ids"]
+    assert LLAMA3_DOC in document_ids
+    llama3_text = " ".join(c for c, d in zip(chunks, document_ids, strict=True) if d == LLAMA3_DOC)
+    assert "grouped-query attention" in llama3_text
+    assert "grouped-query attention" in "".join(item.text for item in result.content)
+
+
+def test_every_page_was_fetched_and_chunked(client, tutorial_db):
+    chunks = all_chunks(client, tutorial_db)
+    assert {c.metadata["document_id"] for c in chunks} == {f"num-{i}" for i in range(4)}
+    for chunk in chunks:
+        assert chunk.chunk_metadata.document_id == chunk.metadata["document_id"]
+        assert chunk.chunk_metadata.chunk_id
+        assert "<html" not in chunk.content.lower()
+
+
+@pytest.mark.parametrize("mode", ["vector", "keyword", "hybrid"])
+def test_vector_io_query_in_each_mode(client, tutorial_db, mode):
+    response = client.vector_io.query(
+        vector_db_id=tutorial_db, query="grouped-query attention in Llama3", params={"mode": mode, "max_chunks": 5}
+    )
+    assert 0 < len(response.chunks) <= 5
+    assert len(response.scores) == len(response.chunks)
+    assert response.scores == sorted(response.scores, reverse=True)
+    assert LLAMA3_DOC in [c.metadata["document_id"] for c in response.chunks]
+    if mode == "keyword":
+        assert response.chunks[0].metadata["document_id"] == LLAMA3_DOC
+        assert "grouped-query attention" in response.chunks[0].content
+    if mode == "vector":
+        assert all(-1.0 <= s <= 1.0 for s in response.scores)
+
+
+def test_hybrid_rankers(client, tutorial_db):
+    query = "grouped-query attention in Llama3"
+
+    def ids(params):
+        response = client.vector_io.query(vector_db_id=tutorial_db, query=query, params=params)
+        return [c.chunk_id for c in response.chunks], response.scores
+
+    vector_ids, _ = ids({"mode": "vector", "max_chunks": 4})
+    keyword_ids, _ = ids({"mode": "keyword", "max_chunks": 4})
+    # alpha weighs the vector side: 1.0 ranks as vector search does, 0.0 as keyword search.
+    all_vector, _ = ids({"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [1.0, 0.0]}}})
+    all_keyword, _ = ids({"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [0.0, 1.0]}}})
+    assert all_vector == vector_ids
+    assert all_keyword == keyword_ids
+    # RRF: a top-ranked hit on both sides scores 2 / (k + 1).
+    _, rrf_scores = ids({"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "rrf", "params": {"k": 10}}})
+    assert 0 < rrf_scores[0] <= 2 / 11 + 1e-6
+
+
+def test_score_threshold_filters_each_mode(client, tutorial_db):
+    for mode in ("vector", "keyword", "hybrid"):
+        unfiltered = client.vector_io.query(
+            vector_db_id=tutorial_db, query="LoRA finetune", params={"mode": mode, "max_chunks": 8}
+        ).scores
+        cut = unfiltered[len(unfiltered) // 2]
+        kept = client.vector_io.query(
+            vector_db_id=tutorial_db,
+            query="LoRA finetune",
+            params={"mode": mode, "max_chunks": 8, "score_threshold": cut},
+        ).scores
+        assert kept == [s for s in unfiltered if s >= cut]
+
+
+def test_inserting_the_same_documents_again_does_not_duplicate(client, tutorial_db, docs_server):
+    before = len(all_chunks(client, tutorial_db))
+    client.tool_runtime.rag_tool.insert(
+        documents=tutorial_documents(docs_server.base_url), vector_db_id=tutorial_db, chunk_size_in_tokens=1024
+    )
+    assert len(all_chunks(client, tutorial_db)) == before
+
+
+@pytest.mark.parametrize("mode", ["vector", "keyword", "hybrid"])
+def test_registered_but_empty_db_answers_no_chunks(client, mode):
+    vector_db_id = f"empty-{uuid.uuid4().hex[:8]}"
+    client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+    response = client.vector_io.query(vector_db_id=vector_db_id, query="anything", params={"mode": mode})
+    assert response.chunks == [] and response.scores == []
+    result = client.tool_runtime.rag_tool.query(content="anything", vector_db_ids=[vector_db_id])
+    assert result.content is None or result.content == []
