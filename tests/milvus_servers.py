@@ -1,0 +1,184 @@
+"""Real Milvus servers for the backend suite, on free loopback ports, started and stopped by fixtures.
+
+- MilvusStandalone: Milvus 2.3.5 standalone from the PyPI `milvus` package (a Python 3.11 venv
+  made by scripts/test.sh), with authorization on. Its bundled binary is run directly with our own
+  config: the package's wrapper silently moves to another port when one is busy.
+- LiteTcpServer: the milvus-lite 2.5.1 binary serving one .db file over TCP.
+"""
+
+import lzma
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+from servers import REPO, free_port
+
+MILVUS_VENV = Path(os.environ.get("MILVUS_SERVER_VENV", REPO / ".venv-milvus"))
+ROOT_TOKEN = "root:Milvus"
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)(?:\((\w+)\))?(?::\s*([^}]*?))?\s*\}\}")
+_PORT_KEYS = (
+    "etcd_port",
+    "root_coord_port",
+    "proxy_port",
+    "proxy_internal_port",
+    "query_coord_port",
+    "query_node_port",
+    "index_coord_port",
+    "index_node_port",
+    "data_coord_port",
+    "data_node_port",
+)
+
+
+def _milvus_package_dir() -> Path:
+    found = sorted(MILVUS_VENV.glob("lib/python3*/site-packages/milvus"))
+    if not found:
+        raise RuntimeError(
+            f"the Milvus server package is not installed in {MILVUS_VENV}: run ./scripts/test.sh, which makes it"
+        )
+    return found[0]
+
+
+def _stop(process: subprocess.Popen | None, term_grace: float) -> None:
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(term_grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
+class MilvusStandalone:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.ports = {key: free_port() for key in _PORT_KEYS}
+        self.metrics_port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.version = "2.3.5"
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.ports['proxy_port']}"
+
+    def _prepare(self) -> Path:
+        package = _milvus_package_dir()
+        bin_dir = self.root / "bin"
+        if not (bin_dir / "milvus").exists():
+            bin_dir.mkdir(parents=True, exist_ok=True)
+            for packed in (package / "data" / "bin").glob("*.lzma"):
+                target = bin_dir / packed.name[: -len(".lzma")]
+                with lzma.open(packed) as source:
+                    target.write_bytes(source.read())
+                target.chmod(0o755)
+        values = {
+            **{k: str(v) for k, v in self.ports.items()},
+            "etcd_data_dir": str(self.root / "data" / "etcd.data"),
+            "local_storage_dir": str(self.root / "data"),
+            "rocksmq_data_dir": str(self.root / "data" / "rocksmq"),
+            "system_log_path": str(self.root / "logs"),
+            "etcd_log_path": str(self.root / "logs" / "etcd.log"),
+            "etcd_log_level": "warn",
+            "authorization_enabled": "true",
+        }
+
+        def render(match: re.Match) -> str:
+            return values.get(match.group(1), (match.group(3) or "").strip())
+
+        template = (package / "data" / "config.yaml.template").read_text()
+        config = self.root / "configs" / "milvus.yaml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(_PLACEHOLDER.sub(render, template))
+        # Milvus' C++ core reads configs/glog.conf and dies without it.
+        (config.parent / "glog.conf").write_text((package / "data" / "glog.conf").read_text())
+        (self.root / "logs").mkdir(exist_ok=True)
+        return bin_dir / "milvus"
+
+    def start(self, timeout: float = 240) -> "MilvusStandalone":
+        executable = self._prepare()
+        env = {
+            **os.environ,
+            "DEPLOY_MODE": "STANDALONE",
+            "METRICS_PORT": str(self.metrics_port),
+            "MILVUS_RUN_DIR": str(self.root / "run"),
+            "LD_LIBRARY_PATH": str(executable.parent),
+        }
+        log = open(self.root / "logs" / "stdout.log", "ab")
+        self.process = subprocess.Popen(
+            [str(executable), "run", "standalone"],
+            cwd=self.root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Milvus exited with {self.process.returncode}: see {self.root / 'logs'}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2).text.strip() == "OK":
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        self.stop()
+        raise TimeoutError(f"Milvus did not become healthy within {timeout}s: see {self.root / 'logs'}")
+
+    def stop(self) -> None:
+        # SIGTERM hangs in this build; its data survives SIGKILL.
+        _stop(self.process, term_grace=3)
+
+    def restart(self) -> "MilvusStandalone":
+        self.stop()
+        return self.start()
+
+
+class LiteTcpServer:
+    def __init__(self, db_file: Path) -> None:
+        self.db_file = db_file
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.version = "Milvus Lite 2.5.1 over TCP"
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30) -> "LiteTcpServer":
+        import milvus_lite
+
+        lib = Path(milvus_lite.__file__).parent / "lib"
+        self.db_file.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.db_file.with_suffix(".log"), "ab")
+        self.process = subprocess.Popen(
+            [str(lib / "milvus"), str(self.db_file), f"127.0.0.1:{self.port}", "ERROR"],
+            env={**os.environ, "LD_LIBRARY_PATH": str(lib)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"milvus-lite exited with {self.process.returncode}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return self
+            time.sleep(0.1)
+        raise TimeoutError("milvus-lite did not listen in time")
+
+    def stop(self) -> None:
+        _stop(self.process, term_grace=5)
+
+    def restart(self) -> "LiteTcpServer":
+        self.stop()
+        return self.start()
