@@ -5,11 +5,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import RUN_CONFIGS, FileServer, StackServer  # noqa: E402
+from backends import BACKENDS, Backend, start_backend  # noqa: E402
+from servers import FileServer, StackServer  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 TUTORIAL_PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+KEYWORD_REFUSAL = "need Milvus >= 2.5"
 
 
 @pytest.fixture(scope="session")
@@ -19,10 +21,18 @@ def docs_server():
         yield server
 
 
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory) -> Backend:
+    """A real Milvus: a Milvus Lite file, milvus-lite served over TCP, or Milvus 2.3.5 with auth."""
+    started = start_backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield started
+    started.stop()
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    """The embedded default run-config (Milvus Lite, offline embeddings) on a free port."""
-    server = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path_factory.mktemp("stack")).start()
+def stack(backend, tmp_path_factory):
+    """A Llama Stack server with our Milvus provider on `backend`, on a free port."""
+    server = StackServer(backend.config, tmp_path_factory.mktemp(f"stack-{backend.name}"), env=backend.env).start()
     yield server
     server.stop()
 
@@ -30,3 +40,9 @@ def stack(tmp_path_factory):
 @pytest.fixture(scope="session")
 def client(stack):
     return stack.client()
+
+
+def assert_keyword_refused(response, mode: str) -> None:
+    """An old Milvus refuses keyword/hybrid search with a 4xx naming the versions."""
+    assert response.status_code == 400, response.text
+    assert KEYWORD_REFUSAL in response.text and "v2.3.5" in response.text and mode in response.text

@@ -3,14 +3,18 @@
 import llama_stack_milvus
 
 
-def test_vector_io_provider_is_ours(client, stack):
+def test_vector_io_provider_is_ours(client, stack, backend):
     providers = {(p.api, p.provider_id): p for p in client.providers.list()}
     milvus = providers[("vector_io", "milvus")]
-    assert milvus.provider_type == "inline::milvus"
-    # Keys the built-in inline::milvus config does not have.
-    assert {"index_type", "metric_type", "db_path"} <= set(milvus.config)
-    assert milvus.config["db_path"] == str(stack.state_dir / "milvus.db")
-    assert f"llama-stack-milvus {llama_stack_milvus.__version__} serves inline::milvus" in stack.log_text()
+    assert milvus.provider_type == backend.provider_type
+    # Keys the built-in Milvus configs do not have.
+    assert {"index_type", "metric_type"} <= set(milvus.config)
+    if backend.name == "lite-file":
+        assert milvus.config["db_path"] == str(stack.state_dir / "milvus.db")
+    else:
+        assert milvus.config["uri"] == backend.env["MILVUS_URI"]
+    assert milvus.health["status"] == "OK"
+    assert f"llama-stack-milvus {llama_stack_milvus.__version__} serves {backend.provider_type}" in stack.log_text()
 
 
 def test_embedding_provider_is_ours_and_offline(client, stack):

@@ -2,8 +2,9 @@
 
 import uuid
 
+import httpx
 import pytest
-from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES
+from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES, assert_keyword_refused
 from llama_stack_client import RAGDocument
 
 VECTOR_DB_ID = "my_demo_vector_db"
@@ -66,8 +67,19 @@ def test_every_page_was_fetched_and_chunked(client, tutorial_db):
         assert "<html" not in chunk.content.lower()
 
 
+def query_raw(stack, vector_db_id, query, params):
+    return httpx.post(
+        f"{stack.base_url}/v1/vector-io/query",
+        json={"vector_db_id": vector_db_id, "query": query, "params": params},
+        timeout=120,
+    )
+
+
 @pytest.mark.parametrize("mode", ["vector", "keyword", "hybrid"])
-def test_vector_io_query_in_each_mode(client, tutorial_db, mode):
+def test_vector_io_query_in_each_mode(stack, backend, client, tutorial_db, mode):
+    if mode != "vector" and not backend.keyword_search:
+        assert_keyword_refused(query_raw(stack, tutorial_db, "grouped-query attention", {"mode": mode}), mode)
+        return
     response = client.vector_io.query(
         vector_db_id=tutorial_db, query="grouped-query attention in Llama3", params={"mode": mode, "max_chunks": 5}
     )
@@ -82,8 +94,12 @@ def test_vector_io_query_in_each_mode(client, tutorial_db, mode):
         assert all(-1.0 <= s <= 1.0 for s in response.scores)
 
 
-def test_hybrid_rankers(client, tutorial_db):
+def test_hybrid_rankers(stack, backend, client, tutorial_db):
     query = "grouped-query attention in Llama3"
+    if not backend.keyword_search:
+        for ranker in ({"strategy": "rrf"}, {"strategy": "weighted", "params": {"weights": [0.5, 0.5]}}):
+            assert_keyword_refused(query_raw(stack, tutorial_db, query, {"mode": "hybrid", "ranker": ranker}), "hybrid")
+        return
 
     def ids(params):
         response = client.vector_io.query(vector_db_id=tutorial_db, query=query, params=params)
@@ -101,8 +117,8 @@ def test_hybrid_rankers(client, tutorial_db):
     assert 0 < rrf_scores[0] <= 2 / 11 + 1e-6
 
 
-def test_score_threshold_filters_each_mode(client, tutorial_db):
-    for mode in ("vector", "keyword", "hybrid"):
+def test_score_threshold_filters_each_mode(backend, client, tutorial_db):
+    for mode in ("vector", "keyword", "hybrid") if backend.keyword_search else ("vector",):
         unfiltered = client.vector_io.query(
             vector_db_id=tutorial_db, query="LoRA finetune", params={"mode": mode, "max_chunks": 8}
         ).scores
@@ -124,9 +140,12 @@ def test_inserting_the_same_documents_again_does_not_duplicate(client, tutorial_
 
 
 @pytest.mark.parametrize("mode", ["vector", "keyword", "hybrid"])
-def test_registered_but_empty_db_answers_no_chunks(client, mode):
+def test_registered_but_empty_db_answers_no_chunks(stack, backend, client, mode):
     vector_db_id = f"empty-{uuid.uuid4().hex[:8]}"
     client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+    if mode != "vector" and not backend.keyword_search:
+        assert_keyword_refused(query_raw(stack, vector_db_id, "anything", {"mode": mode}), mode)
+        return
     response = client.vector_io.query(vector_db_id=vector_db_id, query="anything", params={"mode": mode})
     assert response.chunks == [] and response.scores == []
     result = client.tool_runtime.rag_tool.query(content="anything", vector_db_ids=[vector_db_id])

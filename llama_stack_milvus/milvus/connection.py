@@ -8,6 +8,8 @@ from typing import Any
 
 from pymilvus import MilvusClient
 
+from .settings import LITE_INDEX_TYPES, SERVER_INDEX_TYPES
+
 logger = logging.getLogger(__name__)
 
 # Full-text search (BM25 functions, sparse vectors) and hybrid search arrived in Milvus 2.5.
@@ -29,18 +31,47 @@ class MilvusBackend:
         return cls(uri=str(path), is_lite=True, label=f"Milvus Lite file {path}")
 
     def connect(self) -> MilvusClient:
-        if self.is_lite and not self.uri.startswith(("http://", "https://", "tcp://", "unix:")):
+        if self.is_lite:
             Path(self.uri).parent.mkdir(parents=True, exist_ok=True)
-        return MilvusClient(uri=self.uri, **self.client_args)
+        try:
+            return MilvusClient(uri=self.uri, **self.client_args)
+        except Exception as exc:
+            raise MilvusConnectionError(self.label, exc) from None
 
     def describe(self) -> str:
         return self.label
+
+
+class MilvusConnectionError(ConnectionError):
+    """Milvus could not be reached or refused us: says which and why, never with credentials."""
+
+    def __init__(self, label: str, cause: Exception) -> None:
+        details = cause.details() if callable(getattr(cause, "details", None)) else ""
+        text = str(details or cause).strip()
+        lowered = text.lower()
+        if "missing authorization" in lowered:
+            why = "the server requires authentication: set token (user:password) or user and password"
+        elif "UNAUTHENTICATED" in str(cause) or ("auth" in lowered and "fail" in lowered):
+            why = f"authentication failed ({text}); check the token (user:password, or a Zilliz Cloud API key)"
+        else:
+            why = text.splitlines()[0] if text else type(cause).__name__
+        super().__init__(f"cannot connect to {label}: {why}")
 
 
 @dataclass(frozen=True)
 class ServerFeatures:
     version: str
     full_text_search: bool
+    is_lite: bool = False
+
+    def check_index_type(self, index_type: str) -> None:
+        allowed = LITE_INDEX_TYPES if self.is_lite else SERVER_INDEX_TYPES
+        if index_type not in allowed:
+            raise ValueError(
+                f"index_type {index_type} is not available on {self.version}, which builds only "
+                f"{', '.join(allowed)}"
+                + ("; HNSW, IVF_SQ8 and DISKANN need a Milvus server" if self.is_lite else "")
+            )
 
     def keyword_search_unavailable(self) -> str:
         return (
@@ -58,12 +89,12 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
 def detect_features(client: MilvusClient, *, is_lite: bool) -> ServerFeatures:
     if is_lite:
         # Milvus Lite (file or its binary over TCP) has no GetVersion RPC; 2.5.x has BM25.
-        return ServerFeatures(version="Milvus Lite", full_text_search=True)
+        return ServerFeatures(version="Milvus Lite", full_text_search=True, is_lite=True)
     try:
         version = client.get_server_version()
     except Exception as exc:  # milvus-lite served over TCP answers UNIMPLEMENTED
         if "UNIMPLEMENTED" in str(exc) or "Unimplemented" in str(exc):
-            return ServerFeatures(version="Milvus Lite (over TCP)", full_text_search=True)
+            return ServerFeatures(version="Milvus Lite (over TCP)", full_text_search=True, is_lite=True)
         raise
     parsed = parse_version(version)
     return ServerFeatures(version=version, full_text_search=bool(parsed and parsed >= FULL_TEXT_SEARCH_MIN_VERSION))

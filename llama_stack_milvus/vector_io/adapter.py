@@ -56,6 +56,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.registry = VectorDBRegistry(self.kvstore)
         self.client = await asyncio.to_thread(self.backend.connect)
         self.features = await asyncio.to_thread(detect_features, self.client, is_lite=self.backend.is_lite)
+        self.features.check_index_type(self.settings.index_type)
         for entry in await self.registry.load_all():
             self.indexes[entry.vector_db.identifier] = await self._open(entry)
         await self.initialize_openai_vector_stores()

@@ -3,12 +3,15 @@
 from typing import Any, Literal
 
 from llama_stack.providers.utils.kvstore.config import KVStoreConfig
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..milvus.settings import CONSISTENCY_LEVELS, IndexSettings
 
 
 class MilvusIndexConfig(BaseModel):
+    # A typo in a key is an error at start-up, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid")
+
     kvstore: KVStoreConfig = Field(description="Where the provider keeps its registry of vector DBs and vector stores")
     index_type: str = Field(default="AUTOINDEX", description="Dense vector index type")
     metric_type: Literal["COSINE", "IP", "L2"] = Field(default="COSINE", description="Vector similarity metric")

@@ -31,18 +31,18 @@ class MilvusChunkIndex:
 
         if request.mode == "vector":
             assert vector is not None
-            hits = await asyncio.to_thread(self.collection.search_vector, vector, request.k)
+            hits = await asyncio.to_thread(self.collection.search_vector, vector, request.k, request.filter_expr)
         elif request.mode == "keyword":
-            hits = await asyncio.to_thread(self.collection.search_keyword, text, request.k)
+            hits = await asyncio.to_thread(self.collection.search_keyword, text, request.k, request.filter_expr)
         else:
             assert vector is not None
             if request.ranker.kind == "rrf":
                 hits = await asyncio.to_thread(
-                    self.collection.search_rrf, vector, text, request.k, request.ranker.rrf_k
+                    self.collection.search_rrf, vector, text, request.k, request.ranker.rrf_k, request.filter_expr
                 )
             else:
                 hits = await asyncio.to_thread(
-                    self.collection.search_weighted, vector, text, request.k, request.ranker.alpha
+                    self.collection.search_weighted, vector, text, request.k, request.ranker.alpha, request.filter_expr
                 )
         return _response([h for h in hits if request.keeps(h.score)])
 

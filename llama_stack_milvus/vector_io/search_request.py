@@ -4,12 +4,16 @@ score_threshold is the lowest score a returned chunk may have, on the scale of t
 vector: the similarity (COSINE and IP as Milvus reports them; L2 as 1 / (1 + squared distance));
 keyword: the BM25 score; hybrid: the fused score (RRF: sum of 1 / (k + rank); weighted: the
 weighted sum of normalised scores). No threshold is applied when it is absent.
+
+filters (see filters.py) restrict the search to chunks whose metadata match, inside Milvus.
 """
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+from .filters import filter_expression
 
 MODES = ("vector", "keyword", "hybrid")
 MAX_K = 16_384  # Milvus' topk limit
@@ -30,6 +34,7 @@ class SearchRequest:
     k: int = DEFAULT_K
     score_threshold: float | None = None
     ranker: Ranker = Ranker()
+    filter_expr: str = ""
 
     def keeps(self, score: float) -> bool:
         return self.score_threshold is None or score >= self.score_threshold
@@ -52,7 +57,13 @@ def parse_search_params(params: dict[str, Any] | None) -> SearchRequest:
             raise ValueError(f"score_threshold must be a number; got {threshold!r}")
         threshold = float(threshold)
 
-    return SearchRequest(mode=mode, k=k, score_threshold=threshold, ranker=parse_ranker(params.get("ranker")))
+    return SearchRequest(
+        mode=mode,
+        k=k,
+        score_threshold=threshold,
+        ranker=parse_ranker(params.get("ranker")),
+        filter_expr=filter_expression(params.get("filters")),
+    )
 
 
 def parse_ranker(ranker: Any) -> Ranker:

@@ -1,0 +1,17 @@
+from typing import Any
+
+from llama_stack.providers.datatypes import Api
+
+from .config import MilvusServerConfig
+
+
+async def get_adapter_impl(config: MilvusServerConfig, deps: dict[Api, Any]):
+    from ...milvus.connection import MilvusBackend
+    from ...startup import announce
+    from ...vector_io.adapter import MilvusVectorIOAdapter
+
+    backend = MilvusBackend(uri=config.uri, is_lite=False, label=config.label(), client_args=config.client_args())
+    announce("remote::milvus", backend.describe())
+    impl = MilvusVectorIOAdapter(config, backend, deps[Api.inference], deps.get(Api.files))
+    await impl.initialize()
+    return impl
