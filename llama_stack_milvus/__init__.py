@@ -1,10 +1,15 @@
 """llama-stack-milvus: a Llama Stack distribution with its own Milvus vector_io providers."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("llama-stack-milvus")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
-
 PACKAGE_NAME = "llama-stack-milvus"
+
+
+def __getattr__(name: str):
+    # Lazy: this package is imported at every interpreter start (see redaction.py).
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version(PACKAGE_NAME)
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(name)

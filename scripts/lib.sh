@@ -49,6 +49,29 @@ sync_venv() {
   (cd "$REPO" && "$uv" sync --frozen --python "$python" "$@" >&2)
 }
 
+# The Milvus 2.3.5 standalone server the backend tests start: the PyPI `milvus` package, which
+# needs Python 3.11, in .venv-milvus.
+MILVUS_SERVER_VERSION="2.3.5"
+ensure_milvus_server_venv() {
+  local venv="$REPO/.venv-milvus" py311=""
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('milvus') != '$MILVUS_SERVER_VERSION')" 2>/dev/null; then
+    return 0
+  fi
+  for candidate in python3.11 python3 "$(pyenv root 2>/dev/null)"/versions/3.11*/bin/python3; do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      py311="$candidate"; break
+    fi
+  done
+  if [ -z "$py311" ]; then
+    echo "error: the Milvus server tests need Python 3.11 (the PyPI 'milvus' package) and none was found." >&2
+    return 1
+  fi
+  echo "==> installing Milvus $MILVUS_SERVER_VERSION standalone into .venv-milvus ($py311)" >&2
+  rm -rf "$venv"
+  "$py311" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "milvus==$MILVUS_SERVER_VERSION" >&2
+}
+
 # What the embedded default needs at run time, whoever starts it.
 export_runtime_env() {
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"

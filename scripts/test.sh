@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Creates .venv with the test tools and runs the whole test suite (real servers on free ports).
+# Creates .venv with the test tools and .venv-milvus (a Milvus 2.3.5 server), then runs the whole
+# test suite against real servers on free ports.
 source "$(dirname "$0")/lib.sh"
 sync_venv --all-extras
+ensure_milvus_server_venv
 export_runtime_env
 cd "$REPO"
 exec "$REPO/.venv/bin/python" -m pytest "$@"

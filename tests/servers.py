@@ -83,6 +83,15 @@ class StackServer:
         self.stop()
         raise TimeoutError(f"llama stack run did not answer within {timeout}s:\n{self.log_tail()}")
 
+    def run_until_exit(self, timeout: float = 240) -> int:
+        """Start the server expecting it to refuse to start; returns its exit code."""
+        try:
+            self.start(timeout)
+        except RuntimeError:
+            return self.process.returncode
+        self.stop()
+        raise AssertionError(f"llama stack run started although it should not have:\n{self.log_tail()}")
+
     def stop(self, timeout: float = 30) -> None:
         if self.process is None or self.process.poll() is not None:
             return

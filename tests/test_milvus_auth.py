@@ -1,0 +1,48 @@
+"""Credentials: a wrong token is a clear start-up error; no token or password is ever shown."""
+
+import httpx
+from conftest import EMBEDDING_MODEL
+from milvus_servers import ROOT_TOKEN
+from pymilvus import MilvusClient
+from servers import StackServer
+
+SECRET = "S3cret-Passw0rd-xyz"
+
+
+def test_wrong_token_is_a_clear_start_up_error_that_does_not_show_it(tmp_path, backend):
+    if backend.name == "lite-file":
+        return  # Milvus Lite in a file has no credentials at all
+    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": f"root:{SECRET}"})
+    if backend.name == "lite-tcp":
+        # milvus-lite over TCP ignores tokens (documented): the stack starts.
+        server.start()
+        server.stop()
+    else:
+        assert server.run_until_exit() != 0
+        log = server.log_text()
+        assert f"cannot connect to Milvus server {backend.server.uri} as user root: authentication failed" in log
+    assert SECRET not in server.log_text()
+
+
+def test_no_token_or_password_in_logs_or_providers(tmp_path, backend):
+    if backend.name == "lite-file":
+        return
+    user = "llsm_reader"
+    if backend.name == "milvus-2.3":
+        admin = MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)
+        if user not in admin.list_users():
+            admin.create_user(user_name=user, password=SECRET)
+            admin.grant_role(user_name=user, role_name="admin")
+    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": f"{user}:{SECRET}"}).start()
+    try:
+        client = server.client()
+        client.vector_dbs.register(vector_db_id="auth-db", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+        client.vector_io.insert(vector_db_id="auth-db", chunks=[{"content": "x", "metadata": {"document_id": "d"}}])
+        providers = httpx.get(f"{server.base_url}/v1/providers", timeout=30).text
+        milvus = next(p for p in client.providers.list() if p.api == "vector_io")
+        assert milvus.config["token"] == "********"
+    finally:
+        server.stop()
+    assert SECRET not in providers
+    assert SECRET not in server.log_text()
+    assert f"Milvus server {backend.server.uri} as user {user}" in server.log_text()
