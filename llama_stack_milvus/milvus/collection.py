@@ -6,6 +6,7 @@ Rows are plain dicts with the fields below; every call is blocking (run it in a 
 import json
 import logging
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ SPARSE = "sparse"
 METADATA = "metadata"
 EXTRA = "chunk"  # whatever else of the chunk must come back (JSON)
 OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
+# pymilvus' Session consistency covers this client's inserts but not its deletes: for this long
+# after a delete, reads ask for Strong consistency so that they never return deleted chunks.
+READ_AFTER_DELETE_STRONG_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ChunkCollection:
         self.dimension = dimension
         self.settings = settings
         self.full_text_search = full_text_search
+        self._strong_reads_until = 0.0
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -79,7 +84,7 @@ class ChunkCollection:
             field_name=VECTOR,
             index_type=self.settings.index_type,
             metric_type=self.settings.metric_type,
-            params=dict(self.settings.build_params),
+            params=self.settings.index_build_params(),
         )
         if self.full_text_search:
             schema.add_field(SPARSE, DataType.SPARSE_FLOAT_VECTOR)
@@ -101,12 +106,17 @@ class ChunkCollection:
             self.settings.metric_type,
             "on" if self.full_text_search else "off",
         )
-        self.client.create_collection(
-            self.name,
-            schema=schema,
-            index_params=index_params,
-            consistency_level=self.settings.consistency_level,
-        )
+        try:
+            self.client.create_collection(
+                self.name,
+                schema=schema,
+                index_params=index_params,
+                consistency_level=self.settings.consistency_level,
+            )
+        except Exception:
+            # A refused index leaves a collection without one, which could never be loaded.
+            self.drop()
+            raise
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -135,14 +145,22 @@ class ChunkCollection:
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         if ids:
-            self.client.delete(self.name, filter=expressions.in_list(ID, ids))
+            self._delete(expressions.in_list(ID, ids))
 
     def delete_documents(self, document_ids: Sequence[str]) -> None:
         if document_ids:
-            self.client.delete(self.name, filter=expressions.in_list(DOCUMENT_ID, document_ids))
+            self._delete(expressions.in_list(DOCUMENT_ID, document_ids))
+
+    def _delete(self, expression: str) -> None:
+        self.client.delete(self.name, filter=expression)
+        if self.settings.consistency_level != "Strong":
+            self._strong_reads_until = time.monotonic() + READ_AFTER_DELETE_STRONG_SECONDS
+
+    def _read_options(self) -> dict[str, Any]:
+        return {"consistency_level": "Strong"} if time.monotonic() < self._strong_reads_until else {}
 
     def count(self) -> int:
-        result = self.client.query(self.name, filter="", output_fields=["count(*)"])
+        result = self.client.query(self.name, filter="", output_fields=["count(*)"], **self._read_options())
         return int(result[0]["count(*)"]) if result else 0
 
     # --- searches ------------------------------------------------------------------------------
@@ -155,7 +173,8 @@ class ChunkCollection:
             limit=k,
             filter=filter_expr,
             output_fields=OUTPUT_FIELDS,
-            search_params=self._vector_search_params(),
+            search_params=self._vector_search_params(k),
+            **self._read_options(),
         )
         return [Hit(r["id"], self._similarity(r["distance"]), r["entity"]) for r in result[0]]
 
@@ -169,6 +188,7 @@ class ChunkCollection:
                 filter=filter_expr,
                 output_fields=OUTPUT_FIELDS,
                 search_params=self._keyword_search_params(),
+                **self._read_options(),
             )
         )
         return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
@@ -180,7 +200,7 @@ class ChunkCollection:
             AnnSearchRequest(
                 data=[list(vector)],
                 anns_field=VECTOR,
-                param=self._vector_search_params(),
+                param=self._vector_search_params(candidates),
                 limit=candidates,
                 expr=filter_expr or None,
             ),
@@ -194,7 +214,12 @@ class ChunkCollection:
         ]
         result = self._guard_empty_bm25(
             lambda: self.client.hybrid_search(
-                self.name, reqs=requests, ranker=RRFRanker(rrf_k), limit=k, output_fields=OUTPUT_FIELDS
+                self.name,
+                reqs=requests,
+                ranker=RRFRanker(rrf_k),
+                limit=k,
+                output_fields=OUTPUT_FIELDS,
+                **self._read_options(),
             )
         )
         return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
@@ -231,8 +256,8 @@ class ChunkCollection:
                 return None
             raise
 
-    def _vector_search_params(self) -> dict[str, Any]:
-        return {"metric_type": self.settings.metric_type, "params": dict(self.settings.search_params)}
+    def _vector_search_params(self, k: int) -> dict[str, Any]:
+        return {"metric_type": self.settings.metric_type, "params": self.settings.index_search_params(k)}
 
     def _keyword_search_params(self) -> dict[str, Any]:
         return {"metric_type": "BM25", "params": {"drop_ratio_search": self.settings.bm25_drop_ratio_search}}

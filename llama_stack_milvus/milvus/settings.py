@@ -14,6 +14,23 @@ MAX_VARCHAR_BYTES = 65_535
 ID_MAX_BYTES = 512
 
 
+# Used where the config gives none; a Milvus server refuses HNSW and IVF indexes without them.
+DEFAULT_BUILD_PARAMS = {
+    "HNSW": {"M": 16, "efConstruction": 200},
+    "IVF_FLAT": {"nlist": 128},
+    "IVF_SQ8": {"nlist": 128},
+    "IVF_PQ": {"nlist": 128, "m": 8},
+    "SCANN": {"nlist": 128},
+}
+DEFAULT_SEARCH_PARAMS = {
+    "HNSW": {"ef": 64},
+    "IVF_FLAT": {"nprobe": 16},
+    "IVF_SQ8": {"nprobe": 16},
+    "IVF_PQ": {"nprobe": 16},
+    "SCANN": {"nprobe": 16},
+}
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     index_type: str = "AUTOINDEX"
@@ -28,3 +45,12 @@ class IndexSettings:
     insert_batch_bytes: int = 16 * 1024 * 1024
     # Hybrid search asks each side for this many times the requested k before fusing.
     hybrid_candidates_factor: int = 3
+
+    def index_build_params(self) -> dict[str, Any]:
+        return {**DEFAULT_BUILD_PARAMS.get(self.index_type, {}), **self.build_params}
+
+    def index_search_params(self, k: int) -> dict[str, Any]:
+        params = {**DEFAULT_SEARCH_PARAMS.get(self.index_type, {}), **self.search_params}
+        if self.index_type == "HNSW":  # HNSW needs ef >= k
+            params["ef"] = max(int(params["ef"]), k)
+        return params

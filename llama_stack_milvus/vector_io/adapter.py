@@ -8,7 +8,14 @@ from llama_stack.apis.common.errors import VectorStoreNotFoundError
 from llama_stack.apis.files import Files
 from llama_stack.apis.inference import Inference, InterleavedContent
 from llama_stack.apis.vector_dbs import VectorDB
-from llama_stack.apis.vector_io import Chunk, QueryChunksResponse, VectorIO
+from llama_stack.apis.vector_io import (
+    Chunk,
+    QueryChunksResponse,
+    SearchRankingOptions,
+    VectorIO,
+    VectorStoreSearchResponse,
+    VectorStoreSearchResponsePage,
+)
 from llama_stack.log import get_logger
 from llama_stack.providers.datatypes import HealthResponse, HealthStatus, VectorDBsProtocolPrivate
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
@@ -153,6 +160,42 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         if request.mode != "keyword":
             vector = (await self._embed(index, [text]))[0]
         return await index.search(request, text, vector)
+
+    async def openai_search_vector_store(
+        self,
+        vector_store_id: str,
+        query: str | list[str],
+        filters: dict[str, Any] | None = None,
+        max_num_results: int | None = 10,
+        ranking_options: SearchRankingOptions | None = None,
+        rewrite_query: bool | None = False,
+        search_mode: str | None = "vector",
+    ) -> VectorStoreSearchResponsePage:
+        """The mixin's search, but filtered inside Milvus, and with errors reported, not swallowed."""
+        if vector_store_id not in self.openai_vector_stores:
+            raise VectorStoreNotFoundError(vector_store_id)
+        search_query = " ".join(query) if isinstance(query, list) else query
+        params: dict[str, Any] = {"mode": search_mode or "vector", "max_chunks": max_num_results or 10}
+        if filters:
+            params["filters"] = filters
+        if ranking_options is not None and ranking_options.score_threshold is not None:
+            params["score_threshold"] = ranking_options.score_threshold
+        response = await self.query_chunks(vector_store_id, search_query, params)
+        return VectorStoreSearchResponsePage(
+            search_query=search_query,
+            data=[
+                VectorStoreSearchResponse(
+                    file_id=chunk.metadata.get("file_id", ""),
+                    filename=chunk.metadata.get("filename", ""),
+                    score=score,
+                    attributes=chunk.metadata,
+                    content=self._chunk_to_vector_store_content(chunk),
+                )
+                for chunk, score in zip(response.chunks, response.scores, strict=True)
+            ],
+            has_more=False,
+            next_page=None,
+        )
 
     async def delete_chunks(self, store_id: str, chunks_for_deletion: list[ChunkForDeletion]) -> None:
         index = await self._index(store_id)

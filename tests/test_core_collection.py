@@ -1,0 +1,112 @@
+"""The Milvus core (storage) on every backend, without the stack: schema, batches, upserts, deletes."""
+
+import random
+
+import pytest
+from milvus_servers import ROOT_TOKEN
+from pymilvus import MilvusClient
+
+from llama_stack_milvus.milvus import collection as fields
+from llama_stack_milvus.milvus.collection import ChunkCollection
+from llama_stack_milvus.milvus.connection import detect_features
+from llama_stack_milvus.milvus.settings import IndexSettings
+
+DIM = 8
+
+
+@pytest.fixture
+def milvus(backend, tmp_path):
+    if backend.name == "lite-file":
+        client = MilvusClient(str(tmp_path / "core.db"))
+    else:
+        client = MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)
+    features = detect_features(client, is_lite=backend.name == "lite-file")
+    yield client, features
+    client.close()
+
+
+def rows(n, text="row", document_of=lambda i: f"doc-{i % 5}"):
+    rng = random.Random(n)
+    return [
+        {
+            fields.ID: f"id-{i}",
+            fields.DOCUMENT_ID: document_of(i),
+            fields.TEXT: f"{text} {i}",
+            fields.VECTOR: [rng.random() for _ in range(DIM)],
+            fields.METADATA: {"n": i},
+            fields.EXTRA: {},
+        }
+        for i in range(n)
+    ]
+
+
+def make(milvus, request, **settings) -> ChunkCollection:
+    client, features = milvus
+    name = f"core_{request.node.name.split('[')[0][-30:]}_{random.randrange(10**6)}"
+    collection = ChunkCollection(client, name, DIM, IndexSettings(**settings), features.full_text_search)
+    collection.ensure()
+    request.addfinalizer(collection.drop)
+    return collection
+
+
+def test_batched_upsert_counts_and_replaces(milvus, request):
+    collection = make(milvus, request, insert_batch_size=100)
+    assert collection.upsert(rows(350)) == 350
+    assert collection.count() == 350
+    assert collection.upsert(rows(350, text="changed")) == 350
+    assert collection.count() == 350
+    hit = collection.search_vector(rows(1)[0][fields.VECTOR], 350)
+    assert all(h.row[fields.TEXT].startswith("changed") for h in hit)
+
+
+def test_batches_are_bounded_by_rows_and_bytes(milvus, request):
+    collection = make(milvus, request, insert_batch_size=1000, insert_batch_bytes=2_000)
+    batches = list(collection._batches(rows(40)))
+    assert len(batches) > 1 and sum(map(len, batches)) == 40
+    assert all(len(b) <= 1000 for b in batches)
+
+
+def test_delete_by_ids_and_by_documents(milvus, request):
+    collection = make(milvus, request)
+    collection.upsert(rows(50))
+    collection.delete_ids(["id-0", "id-1", 'id-"2'])
+    assert collection.count() == 48
+    collection.delete_documents(["doc-3"])  # ids 3, 8, 13, ... : ten rows
+    assert collection.count() == 38
+    remaining = {h.row[fields.DOCUMENT_ID] for h in collection.search_vector([0.5] * DIM, 100)}
+    assert "doc-3" not in remaining
+
+
+def test_drop_removes_the_collection(milvus, request):
+    collection = make(milvus, request)
+    collection.upsert(rows(3))
+    collection.drop()
+    assert not milvus[0].has_collection(collection.name)
+
+
+@pytest.mark.parametrize(
+    "index_type, index_params, search_params",
+    [("FLAT", {}, {}), ("IVF_FLAT", {"nlist": 16}, {"nprobe": 4}), ("HNSW", {"M": 8, "efConstruction": 64}, {"ef": 32})],
+)
+def test_index_types_build_and_search_where_the_backend_has_them(milvus, request, index_type, index_params, search_params):
+    client, features = milvus
+    if features.is_lite and index_type == "HNSW":
+        with pytest.raises(ValueError, match="HNSW is not available on Milvus Lite"):
+            features.check_index_type(index_type)
+        return
+    features.check_index_type(index_type)
+    collection = make(milvus, request, index_type=index_type, build_params=index_params, search_params=search_params)
+    data = rows(200)
+    collection.upsert(data)
+    hits = collection.search_vector(data[7][fields.VECTOR], 5)
+    assert hits[0].id == "id-7"
+    assert hits[0].score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_l2_scores_rank_closest_first(milvus, request):
+    collection = make(milvus, request, metric_type="L2")
+    data = rows(100)
+    collection.upsert(data)
+    hits = collection.search_vector(data[3][fields.VECTOR], 5)
+    assert hits[0].id == "id-3" and hits[0].score == pytest.approx(1.0, abs=1e-4)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
