@@ -150,3 +150,17 @@ def test_registered_but_empty_db_answers_no_chunks(stack, backend, client, mode)
     assert response.chunks == [] and response.scores == []
     result = client.tool_runtime.rag_tool.query(content="anything", vector_db_ids=[vector_db_id])
     assert result.content is None or result.content == []
+
+
+def test_unregister_drops_the_collection(client):
+    vector_db_id = f"dropped-{uuid.uuid4().hex[:8]}"
+    client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+    client.vector_io.insert(
+        vector_db_id=vector_db_id, chunks=[{"content": "soon gone", "metadata": {"document_id": "g"}}]
+    )
+    assert all_chunks(client, vector_db_id)
+    client.vector_dbs.unregister(vector_db_id)
+    assert vector_db_id not in {db.identifier for db in client.vector_dbs.list()}
+    # Registering the same id again starts from an empty collection, not the old one.
+    client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+    assert all_chunks(client, vector_db_id) == []
