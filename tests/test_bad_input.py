@@ -86,7 +86,7 @@ def test_bad_query_params_are_a_400_naming_the_param(stack, db, params, named):
 
 def test_chunk_without_document_id_is_its_own_document(client, db):
     client.vector_io.insert(vector_db_id=db, chunks=[{"content": "a lone chunk about zebras", "metadata": {}}])
-    hit = client.vector_io.query(vector_db_id=db, query="zebras", params={"mode": "keyword", "max_chunks": 1}).chunks[0]
+    hit = client.vector_io.query(vector_db_id=db, query="a lone chunk about zebras", params={"max_chunks": 1}).chunks[0]
     assert hit.content == "a lone chunk about zebras"
     assert hit.chunk_metadata.document_id == hit.chunk_id == hit.metadata["document_id"]
     # rag_tool.query reads chunk_metadata and metadata["document_id"] of every hit.
