@@ -72,7 +72,9 @@ def main() -> None:
                 from llama_stack_client import RAGDocument
 
                 documents = [
-                    RAGDocument(document_id=f"num-{i}", content=f"{pages.base_url}/{p}", mime_type="text/plain", metadata={})
+                    RAGDocument(
+                        document_id=f"num-{i}", content=f"{pages.base_url}/{p}", mime_type="text/plain", metadata={}
+                    )
                     for i, p in enumerate(PAGES)
                 ]
                 client.tool_runtime.rag_tool.insert(
@@ -81,7 +83,9 @@ def main() -> None:
                 results[name]["register + insert 4 pages (s)"] = time.perf_counter() - started
 
             kinds = {
-                "rag_tool.query": lambda c: c.tool_runtime.rag_tool.query(content=QUESTION, vector_db_ids=["my_demo_vector_db"]),
+                "rag_tool.query": lambda c: c.tool_runtime.rag_tool.query(
+                    content=QUESTION, vector_db_ids=["my_demo_vector_db"]
+                ),
                 **{
                     f"vector_io.query {mode}": (
                         lambda c, mode=mode: c.vector_io.query(

@@ -22,7 +22,9 @@ def is_sensitive(key: str) -> bool:
 def redact_sensitive_fields(data: dict) -> dict:
     def redact(value):
         if isinstance(value, dict):
-            return {k: REDACTED if is_sensitive(str(k)) and v not in (None, "") else redact(v) for k, v in value.items()}
+            return {
+                k: REDACTED if is_sensitive(str(k)) and v not in (None, "") else redact(v) for k, v in value.items()
+            }
         if isinstance(value, list):
             return [redact(v) for v in value]
         return value

@@ -9,13 +9,12 @@
 import lzma
 import os
 import re
-import signal
+import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
-from servers import REPO, free_port
+from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
 MILVUS_VENV = Path(os.environ.get("MILVUS_SERVER_VENV", REPO / ".venv-milvus"))
 ROOT_TOKEN = "root:Milvus"
@@ -42,17 +41,6 @@ def _milvus_package_dir() -> Path:
             f"the Milvus server package is not installed in {MILVUS_VENV}: run ./scripts/test.sh, which makes it"
         )
     return found[0]
-
-
-def _stop(process: subprocess.Popen | None, term_grace: float) -> None:
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(term_grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(30)
 
 
 class MilvusStandalone:
@@ -109,31 +97,20 @@ class MilvusStandalone:
             "MILVUS_RUN_DIR": str(self.root / "run"),
             "LD_LIBRARY_PATH": str(executable.parent),
         }
-        log = open(self.root / "logs" / "stdout.log", "ab")
-        self.process = subprocess.Popen(
-            [str(executable), "run", "standalone"],
-            cwd=self.root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Milvus exited with {self.process.returncode}: see {self.root / 'logs'}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.metrics_port}/healthz", timeout=2).text.strip() == "OK":
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        self.stop()
-        raise TimeoutError(f"Milvus did not become healthy within {timeout}s: see {self.root / 'logs'}")
+        self.process = spawn([str(executable), "run", "standalone"], self.root / "logs" / "stdout.log", env, self.root)
+        healthz = f"http://127.0.0.1:{self.metrics_port}/healthz"
+        try:
+            wait_until_ready(
+                self.process, lambda: httpx.get(healthz, timeout=2).text.strip() == "OK", timeout, "Milvus", 1
+            )
+        except (RuntimeError, TimeoutError) as exc:
+            self.stop()
+            raise type(exc)(f"{exc}: see {self.root / 'logs'}") from None
+        return self
 
     def stop(self) -> None:
         # SIGTERM hangs in this build; its data survives SIGKILL.
-        _stop(self.process, term_grace=3)
+        stop_process(self.process, term_grace=3)
 
     def restart(self) -> "MilvusStandalone":
         self.stop()
@@ -156,28 +133,18 @@ class LiteTcpServer:
 
         lib = Path(milvus_lite.__file__).parent / "lib"
         self.db_file.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.db_file.with_suffix(".log"), "ab")
-        self.process = subprocess.Popen(
-            [str(lib / "milvus"), str(self.db_file), f"127.0.0.1:{self.port}", "ERROR"],
-            env={**os.environ, "LD_LIBRARY_PATH": str(lib)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        import socket
+        command = [str(lib / "milvus"), str(self.db_file), f"127.0.0.1:{self.port}", "ERROR"]
+        self.process = spawn(command, self.db_file.with_suffix(".log"), {**os.environ, "LD_LIBRARY_PATH": str(lib)})
 
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"milvus-lite exited with {self.process.returncode}")
+        def listening() -> bool:
             with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return self
-            time.sleep(0.1)
-        raise TimeoutError("milvus-lite did not listen in time")
+                return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+        wait_until_ready(self.process, listening, timeout, "milvus-lite over TCP", 0.1)
+        return self
 
     def stop(self) -> None:
-        _stop(self.process, term_grace=5)
+        stop_process(self.process, term_grace=5)
 
     def restart(self) -> "LiteTcpServer":
         self.stop()

@@ -20,6 +20,39 @@ RUN_CONFIGS = REPO / "run-configs"
 _SCRUBBED = ("VLLM_URL", "INFERENCE_MODEL", "TOGETHER_API_KEY", "MILVUS_URI", "MILVUS_TOKEN", "MILVUS_DB_PATH")
 
 
+def spawn(command: list[str], log_path: Path, env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen:
+    """A server process in its own session (so that stopping it stops its children), output to a log."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_ready(process: subprocess.Popen, ready, timeout: float, what: str, interval: float = 0.5) -> float:
+    """Seconds until `ready()` is true; raises if the process exits first or time runs out."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            if ready():
+                return time.monotonic() - started
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{what} was not ready within {timeout}s")
+
+
+def stop_process(process: subprocess.Popen | None, term_grace: float) -> None:
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(term_grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -59,29 +92,21 @@ class StackServer:
     def start(self, timeout: float = 240) -> "StackServer":
         self.state_dir.mkdir(parents=True, exist_ok=True)
         llama = Path(sys.executable).parent / "llama"
-        log = open(self.log_path, "ab")
-        started = time.monotonic()
-        self.process = subprocess.Popen(
-            [str(llama), "stack", "run", str(self.config), "--port", str(self.port)],
-            cwd=REPO,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = started + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama stack run exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.base_url}/v1/health", timeout=2).status_code == 200:
-                    self.started_in = time.monotonic() - started
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise TimeoutError(f"llama stack run did not answer within {timeout}s:\n{self.log_tail()}")
+        command = [str(llama), "stack", "run", str(self.config), "--port", str(self.port)]
+        self.process = spawn(command, self.log_path, self.env(), cwd=REPO)
+        try:
+            self.started_in = wait_until_ready(
+                self.process,
+                lambda: httpx.get(f"{self.base_url}/v1/health", timeout=2).status_code == 200,
+                timeout,
+                "llama stack run",
+            )
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}:\n{self.log_tail()}") from None
+        except TimeoutError as exc:
+            self.stop()
+            raise TimeoutError(f"{exc}:\n{self.log_tail()}") from None
+        return self
 
     def run_until_exit(self, timeout: float = 240) -> int:
         """Start the server expecting it to refuse to start; returns its exit code."""
@@ -93,14 +118,7 @@ class StackServer:
         raise AssertionError(f"llama stack run started although it should not have:\n{self.log_tail()}")
 
     def stop(self, timeout: float = 30) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+        stop_process(self.process, term_grace=timeout)
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -13,9 +13,7 @@ def db(client):
     client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
     client.vector_io.insert(
         vector_db_id=vector_db_id,
-        chunks=[
-            {"content": f"stored sentence number {i}", "metadata": {"document_id": f"doc-{i}"}} for i in range(5)
-        ],
+        chunks=[{"content": f"stored sentence number {i}", "metadata": {"document_id": f"doc-{i}"}} for i in range(5)],
     )
     return vector_db_id
 
@@ -40,7 +38,11 @@ def test_unknown_vector_db_is_a_4xx_naming_it(stack, path):
 
 
 def test_rag_insert_into_unknown_db_is_a_4xx(stack):
-    body = {"vector_db_id": "no-such-db", "documents": [{"document_id": "a", "content": "hi"}], "chunk_size_in_tokens": 64}
+    body = {
+        "vector_db_id": "no-such-db",
+        "documents": [{"document_id": "a", "content": "hi"}],
+        "chunk_size_in_tokens": 64,
+    }
     response = post(stack, "tool-runtime/rag-tool/insert", body)
     assert 400 <= response.status_code < 500 and "no-such-db" in response.text
 

@@ -86,9 +86,15 @@ def test_drop_removes_the_collection(milvus, request):
 
 @pytest.mark.parametrize(
     "index_type, index_params, search_params",
-    [("FLAT", {}, {}), ("IVF_FLAT", {"nlist": 16}, {"nprobe": 4}), ("HNSW", {"M": 8, "efConstruction": 64}, {"ef": 32})],
+    [
+        ("FLAT", {}, {}),
+        ("IVF_FLAT", {"nlist": 16}, {"nprobe": 4}),
+        ("HNSW", {"M": 8, "efConstruction": 64}, {"ef": 32}),
+    ],
 )
-def test_index_types_build_and_search_where_the_backend_has_them(milvus, request, index_type, index_params, search_params):
+def test_index_types_build_and_search_where_the_backend_has_them(
+    milvus, request, index_type, index_params, search_params
+):
     client, features = milvus
     if features.is_lite and index_type == "HNSW":
         with pytest.raises(ValueError, match="HNSW is not available on Milvus Lite"):

@@ -8,9 +8,17 @@ from servers import REPO
 
 def test_rag_agent_example_without_an_llm_retrieves_and_says_what_is_missing(stack, docs_server, client):
     completed = subprocess.run(
-        [sys.executable, str(REPO / "examples" / "rag_agent.py"), "--base-url", stack.base_url,
-         "--docs-base-url", docs_server.base_url],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            str(REPO / "examples" / "rag_agent.py"),
+            "--base-url",
+            stack.base_url,
+            "--docs-base-url",
+            docs_server.base_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 2, completed.stderr
     assert "Inserted 4 documents into vector DB 'my_demo_vector_db'" in completed.stdout

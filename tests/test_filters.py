@@ -45,11 +45,17 @@ def matching(client, vector_db_id, filters, mode="vector"):
         ({"type": "in", "key": "lang", "value": ["fr", "de"]}, ["d3", "d4"]),
         ({"type": "nin", "key": "lang", "value": ["fr", "de"]}, ["d1", "d2"]),
         (
-            {"type": "and", "filters": [{"type": "eq", "key": "lang", "value": "en"}, {"type": "gt", "key": "year", "value": 2020}]},
+            {
+                "type": "and",
+                "filters": [{"type": "eq", "key": "lang", "value": "en"}, {"type": "gt", "key": "year", "value": 2020}],
+            },
             ["d2"],
         ),
         (
-            {"type": "or", "filters": [{"type": "eq", "key": "lang", "value": "fr"}, {"type": "lt", "key": "year", "value": 2020}]},
+            {
+                "type": "or",
+                "filters": [{"type": "eq", "key": "lang", "value": "fr"}, {"type": "lt", "key": "year", "value": 2020}],
+            },
             ["d1", "d3"],
         ),
         ({"type": "eq", "key": "tag", "value": 'he said "hi"'}, ["d2"]),

@@ -16,9 +16,13 @@ def test_hnsw_runs_on_a_server_and_is_refused_at_start_up_on_milvus_lite(tmp_pat
     try:
         client = server.client()
         client.vector_dbs.register(vector_db_id="hnsw-db", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
-        chunks = [{"content": f"sentence {i} about hnsw graphs", "metadata": {"document_id": f"h{i}"}} for i in range(30)]
+        chunks = [
+            {"content": f"sentence {i} about hnsw graphs", "metadata": {"document_id": f"h{i}"}} for i in range(30)
+        ]
         client.vector_io.insert(vector_db_id="hnsw-db", chunks=chunks)
-        hits = client.vector_io.query(vector_db_id="hnsw-db", query="sentence 7 about hnsw graphs", params={"max_chunks": 3})
+        hits = client.vector_io.query(
+            vector_db_id="hnsw-db", query="sentence 7 about hnsw graphs", params={"max_chunks": 3}
+        )
         assert hits.chunks[0].metadata["document_id"] == "h7"
     finally:
         server.stop()

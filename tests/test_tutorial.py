@@ -108,8 +108,12 @@ def test_hybrid_rankers(stack, backend, client, tutorial_db):
     vector_ids, _ = ids({"mode": "vector", "max_chunks": 4})
     keyword_ids, _ = ids({"mode": "keyword", "max_chunks": 4})
     # alpha weighs the vector side: 1.0 ranks as vector search does, 0.0 as keyword search.
-    all_vector, _ = ids({"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [1.0, 0.0]}}})
-    all_keyword, _ = ids({"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [0.0, 1.0]}}})
+    all_vector, _ = ids(
+        {"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [1.0, 0.0]}}}
+    )
+    all_keyword, _ = ids(
+        {"mode": "hybrid", "max_chunks": 4, "ranker": {"strategy": "weighted", "params": {"weights": [0.0, 1.0]}}}
+    )
     assert all_vector == vector_ids
     assert all_keyword == keyword_ids
     # RRF: a top-ranked hit on both sides scores 2 / (k + 1).

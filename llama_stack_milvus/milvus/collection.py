@@ -236,7 +236,10 @@ class ChunkCollection:
         sparse = self.search_keyword(text, candidates, filter_expr)
         rows: dict[str, dict[str, Any]] = {}
         fused: dict[str, float] = {}
-        for hits, weight, normalise in ((dense, alpha, self._normalise_similarity), (sparse, 1 - alpha, _normalise_bm25)):
+        for hits, weight, normalise in (
+            (dense, alpha, self._normalise_similarity),
+            (sparse, 1 - alpha, _normalise_bm25),
+        ):
             for hit in hits:
                 rows[hit.id] = hit.row
                 fused[hit.id] = fused.get(hit.id, 0.0) + weight * normalise(hit.score)

@@ -69,8 +69,7 @@ class ServerFeatures:
         if index_type not in allowed:
             raise ValueError(
                 f"index_type {index_type} is not available on {self.version}, which builds only "
-                f"{', '.join(allowed)}"
-                + ("; HNSW, IVF_SQ8 and DISKANN need a Milvus server" if self.is_lite else "")
+                f"{', '.join(allowed)}" + ("; HNSW, IVF_SQ8 and DISKANN need a Milvus server" if self.is_lite else "")
             )
 
     def keyword_search_unavailable(self) -> str:

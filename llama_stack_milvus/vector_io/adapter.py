@@ -121,9 +121,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         await asyncio.to_thread(collection.ensure)
         has_sparse = await asyncio.to_thread(collection.has_sparse_field)
         collection.full_text_search = has_sparse
-        return MilvusChunkIndex(
-            RegisteredDB(entry.vector_db, entry.collection, has_sparse), collection, self.features
-        )
+        return MilvusChunkIndex(RegisteredDB(entry.vector_db, entry.collection, has_sparse), collection, self.features)
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)
@@ -222,7 +220,9 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         vector_db = index.entry.vector_db
         result: list[list[float]] = []
         for start in range(0, len(texts), EMBEDDING_BATCH):
-            response = await self.inference_api.embeddings(vector_db.embedding_model, texts[start : start + EMBEDDING_BATCH])
+            response = await self.inference_api.embeddings(
+                vector_db.embedding_model, texts[start : start + EMBEDDING_BATCH]
+            )
             result.extend(
                 check_embedding(e, index.dimension, f"embedding model {vector_db.embedding_model!r}")
                 for e in response.embeddings

@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import Sequence
 
 from llama_stack.apis.vector_io import Chunk, QueryChunksResponse
+
 from ..milvus.collection import ChunkCollection, Hit
 from ..milvus.connection import ServerFeatures
 from .registry import RegisteredDB

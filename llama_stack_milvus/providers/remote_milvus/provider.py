@@ -12,7 +12,7 @@ def get_provider_spec() -> ProviderSpec:
             pip_packages=["llama-stack-milvus"],
             module="llama_stack_milvus.providers.remote_milvus",
             config_class="llama_stack_milvus.providers.remote_milvus.config.MilvusServerConfig",
-            description="A Milvus server or Zilliz Cloud by llama-stack-milvus: vector, BM25 keyword and hybrid search.",
+            description="A Milvus server or Zilliz Cloud by llama-stack-milvus: vector, BM25 and hybrid search.",
         ),
         api_dependencies=[Api.inference],
         optional_api_dependencies=[Api.files],
