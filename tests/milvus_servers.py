@@ -44,8 +44,10 @@ def _milvus_package_dir() -> Path:
 
 
 class MilvusStandalone:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, tls: tuple[Path, Path] | None = None) -> None:
+        """tls: (server certificate, server key) for one-way TLS; plain gRPC when None."""
         self.root = root
+        self.tls = tls
         self.ports = {key: free_port() for key in _PORT_KEYS}
         self.metrics_port = free_port()
         self.process: subprocess.Popen | None = None
@@ -53,7 +55,7 @@ class MilvusStandalone:
 
     @property
     def uri(self) -> str:
-        return f"http://127.0.0.1:{self.ports['proxy_port']}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.ports['proxy_port']}"
 
     def _prepare(self) -> Path:
         package = _milvus_package_dir()
@@ -75,6 +77,8 @@ class MilvusStandalone:
             "etcd_log_level": "warn",
             "authorization_enabled": "true",
         }
+        if self.tls:
+            values.update(tls_mode="1", server_pem_path=str(self.tls[0]), server_key_path=str(self.tls[1]))
 
         def render(match: re.Match) -> str:
             return values.get(match.group(1), (match.group(3) or "").strip())

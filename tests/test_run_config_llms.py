@@ -1,0 +1,21 @@
+"""The embedded default starts with no LLM; an env var adds one, in the same file."""
+
+from servers import RUN_CONFIGS, StackServer
+
+
+def test_no_llm_by_default(client, backend):
+    assert [m.identifier for m in client.models.list() if m.model_type == "llm"] == []
+
+
+def test_together_api_key_adds_the_tutorial_model_without_showing_the_key(tmp_path):
+    key = "tgp-not-a-real-key-123"
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"TOGETHER_API_KEY": key}).start()
+    try:
+        client = stack.client()
+        llms = {m.identifier for m in client.models.list() if m.model_type == "llm"}
+        assert "together/meta-llama/Llama-3.3-70B-Instruct-Turbo" in llms
+        together = next(p for p in client.providers.list() if p.provider_id == "together")
+        assert together.config["api_key"] == "********"
+    finally:
+        stack.stop()
+    assert key not in stack.log_text()
