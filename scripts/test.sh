@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Creates .venv with the test tools and .venv-milvus (a Milvus 2.3.5 server), then runs the whole
-# test suite against real servers on free ports.
+# Creates .venv with the test tools, .venv-milvus (a Milvus 2.3.5 server) and .venv-vllm (vLLM for
+# the CPU), then runs the whole test suite against real servers on free ports.
 source "$(dirname "$0")/lib.sh"
 sync_venv --all-extras
 ensure_milvus_server_venv
+ensure_vllm_venv
 export_runtime_env
 cd "$REPO"
 exec "$REPO/.venv/bin/python" -m pytest "$@"

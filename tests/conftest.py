@@ -46,3 +46,15 @@ def assert_keyword_refused(response, mode: str) -> None:
     """An old Milvus refuses keyword/hybrid search with a 4xx naming the versions."""
     assert response.status_code == 400, response.text
     assert KEYWORD_REFUSAL in response.text and "v2.3.5" in response.text and mode in response.text
+
+
+@pytest.fixture(scope="session")
+def vllm(tmp_path_factory):
+    """A real `vllm serve` on the CPU with a tiny Llama built from the tutorial pages' text."""
+    from vllm_server import VllmServer, build_tiny_llama
+
+    root = tmp_path_factory.mktemp("vllm")
+    model = build_tiny_llama(root / "tiny-llama", DATA / "torchtune")
+    server = VllmServer(model, root / "work").start()
+    yield server
+    server.stop()
