@@ -50,6 +50,7 @@ class MilvusStandalone:
         self.tls = tls
         self.ports = {key: free_port() for key in _PORT_KEYS}
         self.metrics_port = free_port()
+        self.etcd_peer_port = free_port()
         self.process: subprocess.Popen | None = None
         self.version = "2.3.5"
 
@@ -86,6 +87,21 @@ class MilvusStandalone:
         template = (package / "data" / "config.yaml.template").read_text()
         config = self.root / "configs" / "milvus.yaml"
         config.parent.mkdir(parents=True, exist_ok=True)
+        # The embedded etcd's peer port is 2380 unless its own config file says otherwise: two
+        # servers at once would collide there.
+        client_url = f"http://127.0.0.1:{self.ports['etcd_port']}"
+        peer_url = f"http://127.0.0.1:{self.etcd_peer_port}"
+        etcd_config = self.root / "configs" / "etcd.yaml"
+        etcd_config.write_text(
+            f"name: default\ndata-dir: {values['etcd_data_dir']}\n"
+            f"listen-client-urls: {client_url}\nadvertise-client-urls: {client_url}\n"
+            f"listen-peer-urls: {peer_url}\ninitial-advertise-peer-urls: {peer_url}\n"
+            f"initial-cluster: default={peer_url}\n"
+        )
+        template = template.replace(
+            "    embed: true # Whether to enable embedded Etcd (an in-process EtcdServer).\n",
+            f"    embed: true\n  config:\n    path: {etcd_config}\n",
+        )
         config.write_text(_PLACEHOLDER.sub(render, template))
         # Milvus' C++ core reads configs/glog.conf and dies without it.
         (config.parent / "glog.conf").write_text((package / "data" / "glog.conf").read_text())

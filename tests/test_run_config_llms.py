@@ -1,6 +1,7 @@
 """The embedded default starts with no LLM; an env var adds one, in the same file."""
 
 from servers import RUN_CONFIGS, StackServer
+from vllm_server import ANSWER
 
 
 def test_no_llm_by_default(client, backend):
@@ -22,16 +23,14 @@ def test_together_api_key_adds_the_tutorial_model_without_showing_the_key(tmp_pa
 
 
 def test_vllm_url_adds_the_vllm_model(tmp_path, vllm):
-    env = {"VLLM_URL": vllm.url, "INFERENCE_MODEL": "tiny-llama"}
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
     try:
         client = stack.client()
         assert "vllm/tiny-llama" in {m.identifier for m in client.models.list() if m.model_type == "llm"}
-        # A tiny random model: it answers tokens, not sense, and stops at max_tokens.
         reply = client.chat.completions.create(
-            model="tiny-llama", messages=[{"role": "user", "content": "hi"}], max_tokens=8
+            model="tiny-llama", messages=[{"role": "user", "content": "hi"}], max_tokens=32
         )
-        assert reply.choices[0].message.content
-        assert reply.choices[0].finish_reason == "length"
+        assert reply.choices[0].message.content == ANSWER
+        assert reply.choices[0].finish_reason == "stop"
     finally:
         stack.stop()

@@ -9,6 +9,8 @@ from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
 VLLM_VENV = Path(os.environ.get("VLLM_VENV", REPO / ".venv-vllm"))
 MODEL_NAME = "tiny-llama"
+# What the programmed tiny Llama answers (tests/vllm/make_tiny_llama.py).
+ANSWER = "Based on the documents, the answer is grouped-query attention."
 
 
 def vllm_python() -> Path:
@@ -35,6 +37,10 @@ class VllmServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
+    def stack_env(self) -> dict[str, str]:
+        """What a run-config needs to serve this model (replies fit the tiny model's context)."""
+        return {"VLLM_URL": self.url, "INFERENCE_MODEL": MODEL_NAME, "VLLM_MAX_TOKENS": "256"}
+
     def start(self, timeout: float = 300) -> "VllmServer":
         self.work_dir.mkdir(parents=True, exist_ok=True)
         env = {
@@ -49,7 +55,8 @@ class VllmServer:
         command = [
             str(VLLM_VENV / "bin" / "vllm"), "serve", str(self.model_dir),
             "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", MODEL_NAME,
-            "--max-model-len", "1024", "--dtype", "float32", "--enforce-eager",
+            "--max-model-len", "32768", "--dtype", "float32", "--enforce-eager",
+        "--enable-auto-tool-choice", "--tool-call-parser", "llama3_json",
         ]  # fmt: skip
         self.process = spawn(command, self.work_dir / "vllm.log", env, cwd=self.work_dir)
 

@@ -1,10 +1,17 @@
-"""Builds a tiny Llama (random weights, ~5M parameters) that `vllm serve` can load: no download.
+"""Builds a tiny Llama (~2M parameters) that `vllm serve` loads and that behaves predictably: no download.
 
 Run with the vLLM venv's Python (it has torch, transformers and tokenizers):
     .venv-vllm/bin/python tests/vllm/make_tiny_llama.py OUT_DIR CORPUS_DIR
 
 The tokenizer is a byte-level BPE trained on the text files of CORPUS_DIR, with Llama 3's special
-tokens and a Llama-3.1-style chat template.
+tokens and a Llama-3.1-style chat template. Random weights cannot call a tool, so the weights are
+programmed as a next-token table: every block's output projections are scaled to ~0, so the
+residual stream stays the current token's embedding, and lm_head maps each token of a few chains
+to its successor. The chat template ends the prompt with a marker token that picks the chain:
+- tools offered (knowledge_search) and the last message is not a tool result:
+  {"name": "knowledge_search", "parameters": {"query": "attention"}} then end of turn, which
+  vLLM's llama3_json tool parser reads as a tool call;
+- otherwise: the sentence ANSWER then end of turn.
 """
 
 import sys
@@ -18,22 +25,35 @@ SPECIAL = [
     "<|eot_id|>",
     "<|python_tag|>",
 ]
+CALL_MARKER, ANSWER_MARKER = "<|call_tool|>", "<|answer|>"
+CALL_CHAIN = ['{"name": "knowledge_search", "parameters": {"query": "', "attention", '"}}']
+ANSWER_CHAIN = ["Based on the documents,", " the answer is grouped-query attention."]
+ANSWER = "".join(ANSWER_CHAIN)
 
 CHAT_TEMPLATE = (
     "{{ '<|begin_of_text|>' }}"
+    "{% set ns = namespace(search=false) %}"
+    "{% for tool in (tools or []) %}"
+    "{% if (tool.function.name if tool.function is defined else tool.name) == 'knowledge_search' %}"
+    "{% set ns.search = true %}{% endif %}{% endfor %}"
     "{% for message in messages %}"
     "{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n' }}"
     "{% if message['content'] is string %}{{ message['content'] }}"
-    "{% else %}{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}"
+    "{% elif message['content'] %}{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}"
+    "{% for call in (message['tool_calls'] or []) if message['tool_calls'] is defined %}"
+    "{{ '{\"name\": \"' + call.function.name + '\", \"parameters\": ' + (call.function.arguments | string) + '}' }}"
+    "{% endfor %}"
     "{{ '<|eot_id|>' }}"
     "{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}"
+    "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}"
+    "{% if ns.search and messages[-1]['role'] not in ('tool', 'ipython') %}{{ '" + CALL_MARKER + "' }}"
+    "{% else %}{{ '" + ANSWER_MARKER + "' }}{% endif %}{% endif %}"
 )
 
 
 def main(out: Path, corpus: Path) -> None:
     import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE())
@@ -44,6 +64,9 @@ def main(out: Path, corpus: Path) -> None:
     )
     files = [str(p) for p in sorted(corpus.rglob("*")) if p.is_file() and p.suffix in (".rst", ".md", ".txt")]
     tokenizer.train(files, trainer)
+    tokenizer.add_special_tokens([CALL_MARKER, ANSWER_MARKER])
+    # Chain pieces are ordinary (decoded) tokens of their own, so each has exactly one successor.
+    tokenizer.add_tokens([AddedToken(piece, normalized=False) for piece in CALL_CHAIN + ANSWER_CHAIN])
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         bos_token="<|begin_of_text|>",
@@ -62,13 +85,31 @@ def main(out: Path, corpus: Path) -> None:
         num_hidden_layers=2,
         num_attention_heads=4,
         num_key_value_heads=4,
-        max_position_embeddings=2048,
+        max_position_embeddings=32768,  # room for the RAG context of five 1024-token chunks
         bos_token_id=fast.bos_token_id,
         eos_token_id=fast.eos_token_id,
         pad_token_id=fast.pad_token_id,
-        torch_dtype="float32",
+        tie_word_embeddings=False,
     )
-    LlamaForCausalLM(config).save_pretrained(out, safe_serialization=True)
+    model = LlamaForCausalLM(config)
+    ids = {piece: fast.convert_tokens_to_ids(piece) for piece in [CALL_MARKER, ANSWER_MARKER, "<|eot_id|>"]}
+    ids.update({piece: fast.convert_tokens_to_ids(piece) for piece in CALL_CHAIN + ANSWER_CHAIN})
+    successors = {}
+    for chain, marker in ((CALL_CHAIN, CALL_MARKER), (ANSWER_CHAIN, ANSWER_MARKER)):
+        path = [marker, *chain, "<|eot_id|>"]
+        successors.update({ids[a]: ids[b] for a, b in zip(path, path[1:], strict=False)})
+
+    with torch.no_grad():
+        for layer in model.model.layers:
+            layer.self_attn.o_proj.weight.mul_(1e-4)
+            layer.mlp.down_proj.weight.mul_(1e-4)
+        embed = model.model.embed_tokens.weight
+        lm_head = model.lm_head.weight
+        lm_head.zero_()
+        for source, target in successors.items():
+            direction = embed[source] / embed[source].pow(2).mean().sqrt()  # what the final RMSNorm yields
+            lm_head[target] += 40.0 * direction / direction.pow(2).sum()
+    model.save_pretrained(out, safe_serialization=True)
 
 
 if __name__ == "__main__":
