@@ -38,9 +38,6 @@ class MilvusBackend:
         except Exception as exc:
             raise MilvusConnectionError(self.label, exc) from None
 
-    def describe(self) -> str:
-        return self.label
-
 
 class MilvusConnectionError(ConnectionError):
     """Milvus could not be reached or refused us: says which and why, never with credentials."""

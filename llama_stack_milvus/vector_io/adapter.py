@@ -68,7 +68,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
             self.indexes[entry.vector_db.identifier] = await self._open(entry)
         await self.initialize_openai_vector_stores()
         logger.info(
-            f"{self.backend.describe()} ({self.features.version}): {len(self.indexes)} vector DB(s), "
+            f"{self.backend.label} ({self.features.version}): {len(self.indexes)} vector DB(s), "
             f"{self.settings.index_type}/{self.settings.metric_type}, "
             f"keyword search {'on' if self.features.full_text_search else 'off'}"
         )

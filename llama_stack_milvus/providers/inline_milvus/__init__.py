@@ -11,7 +11,7 @@ async def get_provider_impl(config: MilvusLiteConfig, deps: dict[Api, Any]):
     from ...vector_io.adapter import MilvusVectorIOAdapter
 
     backend = MilvusBackend.lite_file(config.db_path)
-    announce("inline::milvus", backend.describe())
+    announce("inline::milvus", backend.label)
     impl = MilvusVectorIOAdapter(config, backend, deps[Api.inference], deps.get(Api.files))
     await impl.initialize()
     return impl

@@ -11,7 +11,7 @@ async def get_adapter_impl(config: MilvusServerConfig, deps: dict[Api, Any]):
     from ...vector_io.adapter import MilvusVectorIOAdapter
 
     backend = MilvusBackend(uri=config.uri, is_lite=False, label=config.label(), client_args=config.client_args())
-    announce("remote::milvus", backend.describe())
+    announce("remote::milvus", backend.label)
     impl = MilvusVectorIOAdapter(config, backend, deps[Api.inference], deps.get(Api.files))
     await impl.initialize()
     return impl
