@@ -44,10 +44,12 @@ def _milvus_package_dir() -> Path:
 
 
 class MilvusStandalone:
-    def __init__(self, root: Path, tls: tuple[Path, Path] | None = None) -> None:
-        """tls: (server certificate, server key) for one-way TLS; plain gRPC when None."""
+    def __init__(self, root: Path, tls: tuple[Path, Path] | None = None, client_ca: Path | None = None) -> None:
+        """tls: (server certificate, server key) for TLS; plain gRPC when None.
+        client_ca: with tls, mutual TLS: clients must show a certificate signed by this CA."""
         self.root = root
         self.tls = tls
+        self.client_ca = client_ca
         self.ports = {key: free_port() for key in _PORT_KEYS}
         self.metrics_port = free_port()
         self.etcd_peer_port = free_port()
@@ -80,6 +82,8 @@ class MilvusStandalone:
         }
         if self.tls:
             values.update(tls_mode="1", server_pem_path=str(self.tls[0]), server_key_path=str(self.tls[1]))
+            if self.client_ca:
+                values.update(tls_mode="2", ca_pem_path=str(self.client_ca))
 
         def render(match: re.Match) -> str:
             return values.get(match.group(1), (match.group(3) or "").strip())

@@ -1,58 +1,128 @@
-"""remote::milvus over one-way TLS to a real Milvus server with a certificate made in the test."""
+"""remote::milvus over TLS to a real Milvus server: one-way TLS and mutual TLS, certificates made in the test."""
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import EMBEDDING_MODEL
 from milvus_servers import ROOT_TOKEN, MilvusStandalone
 from servers import RUN_CONFIGS, StackServer
 
+SERVER_NAME = "milvus.local"
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def make_ca(directory: Path, name: str) -> tuple[Path, Path]:
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+             "-days", "2", "-subj", f"/CN={name}")  # fmt: skip
+    return cert, key
+
+
+def issue_certificate(directory: Path, name: str, ca: tuple[Path, Path], alt_names: str | None = None):
+    cert, key, request = directory / f"{name}.pem", directory / f"{name}.key", directory / f"{name}.csr"
+    _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(request),
+             "-subj", f"/CN={name}")  # fmt: skip
+    extensions = directory / f"{name}.ext"
+    extensions.write_text(f"subjectAltName={alt_names}\n" if alt_names else "basicConstraints=CA:FALSE\n")
+    _openssl("x509", "-req", "-in", str(request), "-CA", str(ca[0]), "-CAkey", str(ca[1]), "-CAcreateserial",
+             "-out", str(cert), "-days", "2", "-extfile", str(extensions))  # fmt: skip
+    return cert, key
+
 
 @pytest.fixture(scope="module")
-def tls_milvus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("milvus-tls")
-    cert, key = root / "server.pem", root / "server.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=milvus.local", "-addext", "subjectAltName=DNS:milvus.local,IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    server = MilvusStandalone(root / "server", tls=(cert, key)).start()
-    yield server, cert
+def certificates(tmp_path_factory):
+    root = tmp_path_factory.mktemp("certificates")
+    ca = make_ca(root, "test-ca")
+    other_ca = make_ca(root, "other-ca")
+    return {
+        "ca": ca[0],
+        "server": issue_certificate(root, "server", ca, f"DNS:{SERVER_NAME},IP:127.0.0.1"),
+        "client": issue_certificate(root, "client", ca),
+        "stranger": issue_certificate(root, "stranger", other_ca),
+    }
+
+
+@pytest.fixture(scope="module")
+def tls_milvus(tmp_path_factory, certificates):
+    server = MilvusStandalone(tmp_path_factory.mktemp("milvus-tls"), tls=certificates["server"]).start()
+    yield server
     server.stop()
 
 
-def tls_env(server, cert, **overrides):
+@pytest.fixture(scope="module")
+def mtls_milvus(tmp_path_factory, certificates):
+    root = tmp_path_factory.mktemp("milvus-mtls")
+    server = MilvusStandalone(root, tls=certificates["server"], client_ca=certificates["ca"]).start()
+    yield server
+    server.stop()
+
+
+def tls_env(server, certificates, **overrides):
     env = {
         "MILVUS_URI": server.uri,
         "MILVUS_TOKEN": ROOT_TOKEN,
         "MILVUS_SECURE": "true",
-        "MILVUS_SERVER_PEM_PATH": str(cert),
-        "MILVUS_SERVER_NAME": "milvus.local",
+        "MILVUS_SERVER_PEM_PATH": str(certificates["ca"]),
+        "MILVUS_SERVER_NAME": SERVER_NAME,
+        "MILVUS_TIMEOUT": "5",
     }
     return {**env, **overrides}
 
 
-def test_stack_talks_to_milvus_over_tls(tmp_path, tls_milvus):
-    server, cert = tls_milvus
-    assert server.uri.startswith("https://")
-    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(server, cert)).start()
+def mtls_env(server, certificates, client="client", **overrides):
+    cert, key = certificates[client]
+    env = tls_env(server, certificates, MILVUS_SERVER_PEM_PATH="", MILVUS_CA_PEM_PATH=str(certificates["ca"]))
+    return {**env, "MILVUS_CLIENT_PEM_PATH": str(cert), "MILVUS_CLIENT_KEY_PATH": str(key), **overrides}
+
+
+def assert_round_trip(stack: StackServer, vector_db_id: str) -> None:
+    client = stack.client()
+    client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+    client.vector_io.insert(
+        vector_db_id=vector_db_id, chunks=[{"content": "encrypted in transit", "metadata": {"document_id": "t"}}]
+    )
+    hits = client.vector_io.query(vector_db_id=vector_db_id, query="encrypted", params={"max_chunks": 1})
+    assert hits.chunks[0].content == "encrypted in transit"
+
+
+def test_stack_talks_to_milvus_over_tls(tmp_path, tls_milvus, certificates):
+    assert tls_milvus.uri.startswith("https://")
+    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(tls_milvus, certificates)).start()
     try:
-        client = stack.client()
-        client.vector_dbs.register(vector_db_id="tls-db", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
-        client.vector_io.insert(
-            vector_db_id="tls-db", chunks=[{"content": "encrypted in transit", "metadata": {"document_id": "t"}}]
-        )
-        hits = client.vector_io.query(vector_db_id="tls-db", query="encrypted", params={"max_chunks": 1})
-        assert hits.chunks[0].content == "encrypted in transit"
+        assert_round_trip(stack, "tls-db")
     finally:
         stack.stop()
 
 
-def test_plain_connection_to_a_tls_server_is_a_start_up_error(tmp_path, tls_milvus):
-    server, cert = tls_milvus
-    plain = server.uri.replace("https://", "http://")
-    env = tls_env(server, cert, MILVUS_URI=plain, MILVUS_SECURE="", MILVUS_SERVER_PEM_PATH="", MILVUS_SERVER_NAME="")
-    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env={**env, "MILVUS_TIMEOUT": "5"})
+def test_plain_connection_to_a_tls_server_is_a_start_up_error(tmp_path, tls_milvus, certificates):
+    plain = tls_milvus.uri.replace("https://", "http://")
+    env = tls_env(tls_milvus, certificates, MILVUS_URI=plain, MILVUS_SECURE="", MILVUS_SERVER_PEM_PATH="")
+    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env={**env, "MILVUS_SERVER_NAME": ""})
     assert stack.run_until_exit() != 0
     assert f"cannot connect to Milvus server {plain}" in stack.log_text()
+
+
+def test_stack_talks_to_milvus_over_mutual_tls(tmp_path, mtls_milvus, certificates):
+    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=mtls_env(mtls_milvus, certificates))
+    stack.start()
+    try:
+        assert_round_trip(stack, "mtls-db")
+    finally:
+        stack.stop()
+
+
+@pytest.mark.parametrize("client", ["none", "stranger"])
+def test_mutual_tls_without_a_trusted_client_certificate_is_a_start_up_error(
+    tmp_path, mtls_milvus, certificates, client
+):
+    if client == "none":
+        env = tls_env(mtls_milvus, certificates)
+    else:
+        env = mtls_env(mtls_milvus, certificates, client=client)
+    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=env)
+    assert stack.run_until_exit() != 0
+    assert f"cannot connect to Milvus server {mtls_milvus.uri}" in stack.log_text()
