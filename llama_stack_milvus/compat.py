@@ -14,6 +14,7 @@ def apply() -> None:
         return
     _applied = True
     _insert_chunks_without_document_id()
+    _upstream_errors_keep_their_status()
 
 
 def _insert_chunks_without_document_id() -> None:
@@ -30,3 +31,21 @@ def _insert_chunks_without_document_id() -> None:
         return await provider.insert_chunks(vector_db_id, chunks, ttl_seconds)
 
     VectorIORouter.insert_chunks = insert_chunks
+
+
+def _upstream_errors_keep_their_status() -> None:
+    # The server maps exceptions it does not know to a bare 500 "An unexpected error occurred".
+    from fastapi import HTTPException
+    from llama_stack.core.server import server
+
+    from .errors import UpstreamError
+
+    original = server.translate_exception
+
+    @functools.wraps(original)
+    def translate_exception(exc: Exception):
+        if isinstance(exc, UpstreamError):
+            return HTTPException(status_code=exc.status_code, detail=str(exc))
+        return original(exc)
+
+    server.translate_exception = translate_exception

