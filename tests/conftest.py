@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from backends import BACKENDS, Backend, start_backend  # noqa: E402
 from servers import FileServer, StackServer  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
+# tests/gpu needs vLLM on a GPU: scripts/gpu_check.sh starts one and sets GPU_VLLM_URL.
+collect_ignore = [] if os.environ.get("GPU_VLLM_URL") else ["gpu"]
 TUTORIAL_PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 KEYWORD_REFUSAL = "need Milvus >= 2.5"

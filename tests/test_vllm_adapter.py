@@ -152,7 +152,9 @@ def test_vllm_embeddings_match_sentence_transformers(client):
     ours = client.inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=texts).embeddings
     reference = client.inference.embeddings(model_id="all-MiniLM-L6-v2", contents=texts).embeddings
     for a, b in zip(ours, reference, strict=True):
-        cosine = sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+        cosine = sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(
+            sum(x * x for x in a) * sum(y * y for y in b)
+        )
         assert cosine > 0.99
     openai_reply = client.embeddings.create(model=EMBEDDING_MODEL_NAME, input=texts)
     assert [len(d.embedding) for d in openai_reply.data] == [384, 384]
@@ -170,7 +172,9 @@ def test_a_vector_db_embeds_with_the_vllm_model(client):
             {"content": "LoRA trains low-rank adapters on a frozen model.", "metadata": {"document_id": "lora"}},
         ],
     )
-    hits = client.vector_io.query(vector_db_id="vllm-embedded", query="graph index for vectors", params={"max_chunks": 1})
+    hits = client.vector_io.query(
+        vector_db_id="vllm-embedded", query="graph index for vectors", params={"max_chunks": 1}
+    )
     assert hits.chunks[0].metadata["document_id"] == "hnsw"
 
 
@@ -271,4 +275,3 @@ def test_litellm_is_not_needed(vllm, tmp_path):
     finally:
         stack.stop()
     assert "litellm is blocked" not in stack.log_text()
-

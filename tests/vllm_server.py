@@ -52,7 +52,12 @@ class VllmServer:
 
     def stack_env(self) -> dict[str, str]:
         """What a run-config needs to serve this model (replies fit the tiny model's context)."""
-        return {"VLLM_URL": self.url, "INFERENCE_MODEL": MODEL_NAME, "VLLM_API_TOKEN": API_KEY, "VLLM_MAX_TOKENS": "256"}
+        return {
+            "VLLM_URL": self.url,
+            "INFERENCE_MODEL": MODEL_NAME,
+            "VLLM_API_TOKEN": API_KEY,
+            "VLLM_MAX_TOKENS": "256",
+        }
 
     def embedding_env(self) -> dict[str, str]:
         """What a run-config needs to embed with this server's model."""

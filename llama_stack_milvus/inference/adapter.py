@@ -115,7 +115,10 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
         if served.embedding_dimension is not None:
             model_type, metadata = ModelType.embedding, {"embedding_dimension": served.embedding_dimension}
         else:
-            model_type, metadata = ModelType.llm, ({"context_length": served.max_model_len} if served.max_model_len else {})
+            model_type, metadata = (
+                ModelType.llm,
+                ({"context_length": served.max_model_len} if served.max_model_len else {}),
+            )
         return Model(
             identifier=served.id,
             provider_resource_id=served.id,

@@ -4,6 +4,7 @@ from typing import Any
 
 from llama_stack.apis.inference import (
     GrammarResponseFormat,
+    GreedySamplingStrategy,
     JsonSchemaResponseFormat,
     LogProbConfig,
     Message,
@@ -12,9 +13,6 @@ from llama_stack.apis.inference import (
     ToolChoice,
     ToolConfig,
     ToolDefinition,
-)
-from llama_stack.apis.inference import (
-    GreedySamplingStrategy,
     TopKSamplingStrategy,
     TopPSamplingStrategy,
 )

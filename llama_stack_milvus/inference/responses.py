@@ -103,4 +103,3 @@ async def completion_stream(stream) -> AsyncIterator[CompletionResponseStreamChu
             stop_reason=stop_reason(choice.finish_reason) if choice.finish_reason else None,
             logprobs=completion_logprobs(choice.logprobs),
         )
-

@@ -65,28 +65,38 @@ CHAT_TEMPLATE = (
 )
 
 
-def main(out: Path, corpus: Path) -> None:
-    import torch
+def train_tokenizer(corpus: Path, special: list[str], pieces: list[str], vocab_size: int = 4096):
+    """A byte-level BPE trained on CORPUS's text files, with Llama 3's special tokens (and `special`),
+    and `pieces` as ordinary tokens of their own."""
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+    from transformers import PreTrainedTokenizerFast
 
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=4096, special_tokens=SPECIAL, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+        vocab_size=vocab_size, special_tokens=SPECIAL, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
     )
     files = [str(p) for p in sorted(corpus.rglob("*")) if p.is_file() and p.suffix in (".rst", ".md", ".txt")]
     tokenizer.train(files, trainer)
-    tokenizer.add_special_tokens([CALL_MARKER, ANSWER_MARKER])
-    # Chain pieces are ordinary (decoded) tokens of their own, so each has exactly one successor.
-    tokenizer.add_tokens([AddedToken(piece, normalized=False) for piece in [*CALL_CHAIN, *ANSWER_CHAIN, OPENER]])
-    fast = PreTrainedTokenizerFast(
+    if special:
+        tokenizer.add_special_tokens(special)
+    if pieces:
+        tokenizer.add_tokens([AddedToken(piece, normalized=False) for piece in pieces])
+    return PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
         bos_token="<|begin_of_text|>",
         eos_token="<|eot_id|>",
         pad_token="<|end_of_text|>",
     )
+
+
+def main(out: Path, corpus: Path) -> None:
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    # Chain pieces are ordinary (decoded) tokens of their own, so each has exactly one successor.
+    fast = train_tokenizer(corpus, [CALL_MARKER, ANSWER_MARKER], [*CALL_CHAIN, *ANSWER_CHAIN, OPENER])
     fast.chat_template = CHAT_TEMPLATE
     out.mkdir(parents=True, exist_ok=True)
     fast.save_pretrained(out)
