@@ -109,6 +109,4 @@ ensure_vllm_venv() {
 export_runtime_env() {
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
   export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"
-  # remote::vllm of llama-stack 0.2.20 imports litellm, which otherwise fetches a price list.
-  export LITELLM_LOCAL_MODEL_COST_MAP="${LITELLM_LOCAL_MODEL_COST_MAP:-True}"
 }

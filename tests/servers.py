@@ -80,7 +80,6 @@ class StackServer:
         env.update(
             HF_HUB_OFFLINE="1",
             TRANSFORMERS_OFFLINE="1",
-            LITELLM_LOCAL_MODEL_COST_MAP="True",
             SQLITE_STORE_DIR=str(self.state_dir),
             MILVUS_DB_PATH=str(self.state_dir / "milvus.db"),
             FILES_STORAGE_DIR=str(self.state_dir / "files"),
