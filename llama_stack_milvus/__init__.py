@@ -4,7 +4,7 @@ PACKAGE_NAME = "llama-stack-milvus"
 
 
 def __getattr__(name: str):
-    # Lazy: this package is imported at every interpreter start (see redaction.py).
+    # Lazy: this package is imported at every interpreter start (see import_patches.py).
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

@@ -2,15 +2,11 @@
 
 Llama Stack 0.2.20 prints the whole run config before it imports any provider, and redacts only
 keys containing api_key, api_token, password or secret: a Milvus `token: root:Milvus` would be
-printed as is. `llama_stack_milvus_redaction.pth` (installed into site-packages with this package)
-imports this module at interpreter start; it only registers an import hook, so it costs nothing
-until Llama Stack's config utilities are imported, and then swaps in `redact_sensitive_fields`.
+printed as is. import_patches.py swaps `redact_sensitive_fields` below into
+`llama_stack.core.utils.config` as soon as that module is imported.
 """
 
-import sys
-
 REDACTED = "********"
-_TARGET = "llama_stack.core.utils.config"
 _SUBSTRINGS = ("api_key", "password", "secret", "private_key", "credential")
 
 
@@ -32,35 +28,5 @@ def redact_sensitive_fields(data: dict) -> dict:
     return redact(data)
 
 
-def _patch(module) -> None:
+def patch(module) -> None:
     module.redact_sensitive_fields = redact_sensitive_fields
-
-
-class _PatchOnImport:  # a sys.meta_path finder (importlib.abc is too slow to import here)
-    def find_spec(self, name, path, target=None):
-        if name != _TARGET:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None and spec.loader is not None:
-                original_exec = spec.loader.exec_module
-
-                def exec_module(module, _exec=original_exec):
-                    _exec(module)
-                    _patch(module)
-
-                spec.loader.exec_module = exec_module
-                return spec
-        return None
-
-
-def install() -> None:
-    if _TARGET in sys.modules:
-        _patch(sys.modules[_TARGET])
-    if not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _PatchOnImport())
-
-
-install()

@@ -1,0 +1,68 @@
+"""Patches to Llama Stack modules applied the moment they are imported, in every Python of the venv.
+
+`llama_stack_milvus_patches.pth` (installed into site-packages with this package) imports this
+module at interpreter start. It only registers an import hook, so it costs nothing until one of
+the modules below is imported; then the module's patch runs. Needed where Llama Stack acts before
+it imports any of our providers (compat.py covers the rest):
+- llama_stack.core.utils.config: redaction of secrets in the first log line (redaction.py);
+- llama_stack.core.build, llama_stack.cli.stack._build: `llama stack build` of our templates,
+  offline, writing a run config that starts (offline_build.py).
+"""
+
+import sys
+
+
+def _patch_config(module) -> None:
+    from .redaction import patch
+
+    patch(module)
+
+
+def _patch_build(module) -> None:
+    from .offline_build import patch_build
+
+    patch_build(module)
+
+
+def _patch_build_cli(module) -> None:
+    from .offline_build import patch_build_cli
+
+    patch_build_cli(module)
+
+
+PATCHES = {
+    "llama_stack.core.utils.config": _patch_config,
+    "llama_stack.core.build": _patch_build,
+    "llama_stack.cli.stack._build": _patch_build_cli,
+}
+
+
+class _PatchOnImport:  # a sys.meta_path finder (importlib.abc is too slow to import here)
+    def find_spec(self, name, path, target=None):
+        if name not in PATCHES:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                original_exec = spec.loader.exec_module
+
+                def exec_module(module, _exec=original_exec):
+                    _exec(module)
+                    PATCHES[name](module)
+
+                spec.loader.exec_module = exec_module
+                return spec
+        return None
+
+
+def install() -> None:
+    for name, patch in PATCHES.items():
+        if name in sys.modules:
+            patch(sys.modules[name])
+    if not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PatchOnImport())
+
+
+install()
