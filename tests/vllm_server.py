@@ -11,6 +11,8 @@ VLLM_VENV = Path(os.environ.get("VLLM_VENV", REPO / ".venv-vllm"))
 MODEL_NAME = "tiny-llama"
 EMBEDDING_MODEL_NAME = "minilm-on-vllm"
 API_KEY = "vllm-test-key"
+# The chat model also answers to the together template's model name: vLLM stands in for Together AI.
+TOGETHER_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
 # What the programmed tiny Llama answers (tests/vllm/make_tiny_llama.py).
 ANSWER = "Based on the documents, the answer is grouped-query attention."
 
@@ -45,6 +47,9 @@ class VllmServer:
         self.model_name = EMBEDDING_MODEL_NAME if embedding else MODEL_NAME
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+
+    def served_names(self) -> list[str]:
+        return [self.model_name] if self.embedding else [self.model_name, TOGETHER_MODEL]
 
     @property
     def url(self) -> str:
@@ -81,7 +86,7 @@ class VllmServer:
         }
         command = [
             str(VLLM_VENV / "bin" / "vllm"), "serve", str(self.model_dir),
-            "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", self.model_name,
+            "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", *self.served_names(),
             "--api-key", API_KEY, "--dtype", "float32", "--enforce-eager",
         ]  # fmt: skip
         if self.embedding:
