@@ -91,9 +91,7 @@ def patch_build_cli(module) -> None:
     @functools.wraps(original)
     def _generate_run_config(build_config, build_dir, image_name):
         run_config_file = original(build_config, build_dir, image_name)
-        uses_ours = any(
-            _is_ours(p.module) for ps in build_config.distribution_spec.providers.values() for p in ps
-        )
+        uses_ours = any(_is_ours(p.module) for ps in build_config.distribution_spec.providers.values() for p in ps)
         if uses_ours:
             template = matching_template(build_config)
             if template is not None:

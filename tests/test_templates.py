@@ -123,7 +123,9 @@ def test_milvus_uri_moves_provider_milvus_to_the_server(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "config", sorted([*RUN_CONFIGS.glob("*.yaml"), *TEMPLATES.glob("*/run.yaml")]), ids=lambda p: p.parent.name + "/" + p.name
+    "config",
+    sorted([*RUN_CONFIGS.glob("*.yaml"), *TEMPLATES.glob("*/run.yaml")]),
+    ids=lambda p: p.parent.name + "/" + p.name,
 )
 def test_every_config_is_a_valid_run_config(config):
     from llama_stack.core.datatypes import StackRunConfig

@@ -147,8 +147,12 @@ def test_models_are_discovered_with_their_kind(client):
     assert embedding.model_type == "embedding" and embedding.metadata["embedding_dimension"] == 384
 
 
+LONG_TEXT = "Milvus builds HNSW graphs. " + " ".join(f"word{i}" for i in range(600))
+
+
 def test_vllm_embeddings_match_sentence_transformers(client):
-    texts = ["Milvus stores vectors.", "LoRA fine-tunes a few parameters."]
+    # The long text is past the model's 256 word-pieces: both embed its start.
+    texts = ["Milvus stores vectors.", "LoRA fine-tunes a few parameters.", LONG_TEXT]
     ours = client.inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=texts).embeddings
     reference = client.inference.embeddings(model_id="all-MiniLM-L6-v2", contents=texts).embeddings
     for a, b in zip(ours, reference, strict=True):
@@ -157,7 +161,18 @@ def test_vllm_embeddings_match_sentence_transformers(client):
         )
         assert cosine > 0.99
     openai_reply = client.embeddings.create(model=EMBEDDING_MODEL_NAME, input=texts)
-    assert [len(d.embedding) for d in openai_reply.data] == [384, 384]
+    assert [len(d.embedding) for d in openai_reply.data] == [384, 384, 384]
+
+
+def test_over_long_text_is_a_400_when_truncation_is_off(vllm, vllm_embedding, tmp_path):
+    env = {**vllm_embedding.embedding_env(), "VLLM_EMBEDDING_TRUNCATE": "false"}
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    try:
+        with pytest.raises(APIStatusError) as refused:
+            stack.client().inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=[LONG_TEXT])
+        assert refused.value.status_code == 400 and "maximum context length" in str(refused.value)
+    finally:
+        stack.stop()
 
 
 def test_a_vector_db_embeds_with_the_vllm_model(client):

@@ -43,6 +43,8 @@ from . import requests, responses
 from .client import ServedModel, VllmClient
 
 logger = get_logger(name="llama_stack_milvus.vllm", category="inference")
+# vLLM: keep as many tokens from the start as the model reads.
+TRUNCATE_TO_MODEL = {"truncate_prompt_tokens": -1}
 
 
 class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProviderData):
@@ -224,14 +226,16 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
         output_dimension: int | None = None,
         task_type: EmbeddingTaskType | None = None,
     ) -> EmbeddingsResponse:
-        if text_truncation not in (None, TextTruncation.none):
-            raise NotImplementedError("remote::vllm does not truncate embedding input; vLLM refuses over-long text")
+        if text_truncation == TextTruncation.start:
+            raise NotImplementedError("remote::vllm keeps the start of an over-long text; text_truncation=start")
         if any(content_has_media(c) for c in contents):
             raise ValueError("remote::vllm embeds text only")
         model = await self.model_store.get_model(model_id)
         if model.model_type != ModelType.embedding:
             raise ValueError(f"model {model_id!r} is not an embedding model")
         kwargs: dict[str, Any] = {"dimensions": output_dimension} if output_dimension else {}
+        if text_truncation == TextTruncation.end or self.config.truncate_embedding_input:
+            kwargs["extra_body"] = TRUNCATE_TO_MODEL
         reply = await self._call(
             self._openai().embeddings.create(
                 model=model.provider_resource_id,
@@ -260,6 +264,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
             encoding_format=encoding_format,
             dimensions=dimensions,
             user=user,
+            extra_body=TRUNCATE_TO_MODEL if self.config.truncate_embedding_input else None,
         )
         reply = await self._call(self._openai().embeddings.create(**params), "embeddings")
         usage = reply.usage

@@ -27,6 +27,11 @@ class VllmInferenceConfig(BaseModel):
         "false: it starts, models are listed once vLLM is up, and calls until then fail with 503",
     )
     refresh_models: bool = Field(default=False, description="List vLLM's models again every 5 minutes")
+    truncate_embedding_input: bool = Field(
+        default=True,
+        description="Embed the start of an over-long text, as much as the model reads (as sentence-transformers "
+        "does); false: such a text is a 400",
+    )
 
     @field_validator("url")
     @classmethod

@@ -1,0 +1,74 @@
+"""examples/milvus_vllm_rag.py (the Milvus + vLLM tutorial) end to end on our stack with a real vLLM."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import DATA
+from servers import REPO, RUN_CONFIGS, StackServer
+from vllm_server import ANSWER, MODEL_NAME
+
+EXAMPLE = REPO / "examples" / "milvus_vllm_rag.py"
+INDEX_PAGE = "site/en/reference/index.md"
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory):
+    """The Milvus docs pages, plus an HTML and a text document."""
+    folder = tmp_path_factory.mktemp("docs")
+    shutil.copytree(DATA / "milvus-docs" / "site", folder / "site")
+    (folder / "notes.txt").write_text("Milvus Lite runs in the Python process and keeps its data in one file.\n")
+    (folder / "page.html").write_text(
+        "<html><head><style>p {color: red}</style></head><body><h1>Partitions</h1>"
+        "<p>A partition key spreads entities over partitions.</p></body></html>"
+    )
+    return folder
+
+
+def run_example(stack: StackServer, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(EXAMPLE), "--base-url", stack.base_url, *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=900)
+
+
+def top_sources(stdout: str) -> list[str]:
+    return [line.split()[-1] for line in stdout.splitlines() if line.strip().startswith("score ")]
+
+
+def test_tutorial_answers_from_index_md_with_vllm(tmp_path, docs, vllm):
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
+    try:
+        completed = run_example(stack, "--docs", str(docs), "--model", MODEL_NAME)
+    finally:
+        stack.stop()
+    assert completed.returncode == 0, completed.stderr
+    assert "documents with sentence-transformers/all-MiniLM-L6-v2" in completed.stdout
+    assert "of 16 documents" in completed.stdout
+    assert INDEX_PAGE in top_sources(completed.stdout)
+    answer, sources = completed.stdout.split("\nanswer (")[1].split("\n\nsources:")
+    assert ANSWER in answer and INDEX_PAGE in sources
+
+
+def test_tutorial_with_vllm_embeddings_and_other_chunking(tmp_path, docs, vllm, vllm_embedding):
+    env = {**vllm.stack_env(), **vllm_embedding.embedding_env()}
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    try:
+        completed = run_example(
+            stack, "--docs", str(docs), "--model", MODEL_NAME, "--embedding-model", vllm_embedding.model_name,
+            "--chunk-size", "400", "--overlap", "80", "--top-k", "5",
+        )  # fmt: skip
+    finally:
+        stack.stop()
+    assert completed.returncode == 0, completed.stderr
+    assert f"with vllm-embedding/{vllm_embedding.model_name}" in completed.stdout
+    assert len(top_sources(completed.stdout)) == 5 and INDEX_PAGE in top_sources(completed.stdout)
+
+
+def test_without_an_llm_it_retrieves_and_says_how_to_add_one(tmp_path, docs):
+    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path).start()
+    try:
+        completed = run_example(stack, "--docs", str(docs))
+    finally:
+        stack.stop()
+    assert completed.returncode == 2
+    assert INDEX_PAGE in top_sources(completed.stdout) and "set VLLM_URL" in completed.stdout
