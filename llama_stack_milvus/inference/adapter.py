@@ -100,8 +100,11 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
     async def _served_models(self, retries: int | None = None) -> list[ServedModel]:
         if asyncio.get_running_loop() is not self._startup_loop:
             return await self._shared_client().served_models(self._token(), retries)
-        # Start-up runs in a loop of its own that ends before serving: a client just for it.
+        # Start-up runs in a loop of its own that ends before serving: a client just for it. One
+        # try each, unless vLLM is required: a stack allowed to start without it should not wait.
         client = VllmClient(self.config)
+        if retries is None and not self.config.require_at_startup:
+            retries = 0
         try:
             return await client.served_models(retries=retries)
         finally:

@@ -1,0 +1,61 @@
+"""What can be checked of the Dockerfile without a docker engine (none runs here)."""
+
+import re
+import shlex
+
+import pytest
+from servers import REPO
+
+DOCKERFILE = (REPO / "Dockerfile").read_text()
+README = (REPO / "README.md").read_text()
+
+
+def instructions(name: str) -> list[str]:
+    joined = re.sub(r"\\\n\s*", " ", DOCKERFILE)
+    return [line.split(None, 1)[1] for line in joined.splitlines() if line.startswith(name + " ")]
+
+
+def test_every_copied_path_exists_and_is_not_docker_ignored():
+    ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip()}
+    for copy in instructions("COPY"):
+        *sources, _target = shlex.split(copy)
+        for source in sources:
+            assert (REPO / source).exists(), source
+            assert source not in ignored, source
+
+
+def test_the_default_config_is_in_the_repo_and_every_documented_one_too():
+    (default,) = [arg.split("=", 1)[1] for arg in instructions("ARG") if arg.startswith("RUN_CONFIG=")]
+    assert (REPO / default).is_file()
+    for config in re.findall(r"RUN_CONFIG=(\S+\.yaml)", README + DOCKERFILE):
+        assert (REPO / config).is_file(), config
+
+
+def test_install_matches_the_readme_and_the_scripts():
+    (sync,) = [run for run in instructions("RUN") if "uv sync" in run]
+    quickstart = (REPO / "scripts" / "quickstart.sh").read_text()
+    flags = re.search(r"sync_venv (.*)", quickstart).group(1).split()
+    assert set(["--frozen", *flags]) <= set(sync.split())
+    (uv_version,) = [arg.split("=", 1)[1] for arg in instructions("ARG") if arg.startswith("UV_VERSION=")]
+    lib = (REPO / "scripts" / "lib.sh").read_text()
+    assert f'UV_VERSION="{uv_version}"' in lib and f"uv]({'https://docs.astral.sh/uv/'}) {uv_version}" in README
+    assert DOCKERFILE.startswith("#") and "FROM python:3.12" in DOCKERFILE  # llama-stack 0.2.20 needs >= 3.12
+
+
+@pytest.mark.parametrize("needle", ["EXPOSE 8321", "--port 8321", "/v1/health"])
+def test_serves_8321_with_a_health_check(needle):
+    assert needle in DOCKERFILE
+    assert instructions("HEALTHCHECK")
+
+
+def test_runs_as_a_user_that_is_not_root():
+    (user,) = instructions("USER")
+    assert user.strip() not in ("root", "0")
+    assert "useradd --create-home --uid" in DOCKERFILE
+
+
+def test_readme_shows_milvus_and_vllm_in_their_own_containers():
+    section = README.split("## Docker", 1)[1].split("\n## ", 1)[0]
+    for needle in ("docker network create", "milvusdb/milvus", "vllm/vllm-openai", "MILVUS_URI=http://milvus:19530",
+                   "VLLM_URL=http://vllm:8000/v1", "RUN_CONFIG=templates/vllm-gpu/run.yaml"):  # fmt: skip
+        assert needle in section, needle
