@@ -17,31 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from common import builtin_config, percentile  # noqa: E402
 from servers import RUN_CONFIGS, FileServer, StackServer  # noqa: E402
 
 PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 QUESTION = "what attention type does Llama3-8B use?"
-
-
-def builtin_config(folder: Path) -> Path:
-    """The embedded run-config with Llama Stack's own inline::milvus in place of ours."""
-    config = yaml.safe_load((RUN_CONFIGS / "milvus-lite.yaml").read_text())
-    for provider in config["providers"]["vector_io"]:
-        provider.pop("module", None)
-        provider["config"] = {k: provider["config"][k] for k in ("db_path", "kvstore")}
-    path = folder / "builtin-milvus.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:

@@ -1,0 +1,55 @@
+"""What the benchmark scripts share: the built-in provider's run-config, percentiles, BEIR data."""
+
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from servers import RUN_CONFIGS  # noqa: E402
+
+
+def builtin_config(folder: Path) -> Path:
+    """The embedded run-config with Llama Stack's own inline::milvus in place of ours."""
+    config = yaml.safe_load((RUN_CONFIGS / "milvus-lite.yaml").read_text())
+    for provider in config["providers"]["vector_io"]:
+        provider.pop("module", None)
+        provider["config"] = {k: provider["config"][k] for k in ("db_path", "kvstore")}
+    path = folder / "builtin-milvus.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def load_beir(folder: Path, split: str) -> tuple[dict[str, dict], dict[str, str], dict[str, dict[str, int]]]:
+    """corpus (id -> {title, text}), queries (id -> text) with judgements, qrels (query -> doc -> grade)."""
+    corpus = {}
+    with open(folder / "corpus.jsonl") as f:
+        for line in f:
+            doc = json.loads(line)
+            corpus[doc["_id"]] = {"title": doc.get("title", ""), "text": doc.get("text", "")}
+    qrels: dict[str, dict[str, int]] = {}
+    with open(folder / "qrels" / f"{split}.tsv") as f:
+        next(f)
+        for line in f:
+            query_id, doc_id, score = line.rstrip("\n").split("\t")
+            if int(score) > 0:
+                qrels.setdefault(query_id, {})[doc_id] = int(score)
+    queries = {}
+    with open(folder / "queries.jsonl") as f:
+        for line in f:
+            query = json.loads(line)
+            if query["_id"] in qrels:
+                queries[query["_id"]] = query["text"]
+    return corpus, queries, qrels
+
+
+def document_text(doc: dict) -> str:
+    return f"{doc['title']}\n\n{doc['text']}".strip()

@@ -1,0 +1,180 @@
+"""Ingest and query speed: our inline::milvus against Llama Stack 0.2.20's built-in, in one run,
+and both against the limits (raw sentence-transformers, raw pymilvus) on the same texts.
+
+Per stack (ours, built-in; started one after the other, queried alternately):
+- server-side-embedding ingest: documents/s through `vector_io.insert` (text only);
+- precomputed-embedding insert: chunks/s through `vector_io.insert` with 384-d embeddings given;
+- query latency p50/p95 through `vector_io.query` per mode (vector, keyword, hybrid).
+The limits, in this process: the raw sentence-transformers encode rate on the same texts, raw
+pymilvus inserts of the same rows into a Milvus Lite file, and raw query embedding + raw pymilvus
+search. Prints the ratios ours/built-in and ours/limit; writes JSON and a PNG.
+
+    .venv/bin/python benchmarks/speed.py --data ../shared/data/scifact --docs 1000
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from common import builtin_config, document_text, load_beir, percentile  # noqa: E402
+from servers import RUN_CONFIGS, StackServer  # noqa: E402
+
+MODES = ("vector", "keyword", "hybrid")
+
+
+def encoder():
+    from sentence_transformers import SentenceTransformer
+
+    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
+
+    return SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
+
+
+def raw_limits(texts: list[str], queries: list[str], work: Path, repeats: int) -> tuple[dict, list[list[float]]]:
+    from pymilvus import DataType, MilvusClient
+
+    model = encoder()
+    model.encode(texts[:32])
+    started = time.perf_counter()
+    vectors = model.encode(texts, batch_size=32, show_progress_bar=False)
+    encode_rate = len(texts) / (time.perf_counter() - started)
+
+    client = MilvusClient(str(work / "raw.db"))
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+    schema.add_field("content", DataType.VARCHAR, max_length=65535)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=vectors.shape[1])
+    index = client.prepare_index_params()
+    index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
+    client.create_collection("raw", schema=schema, index_params=index)
+    rows = [
+        {"id": str(i), "content": t, "vector": v.tolist()} for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    started = time.perf_counter()
+    for start in range(0, len(rows), 256):
+        client.insert("raw", rows[start : start + 256])
+    insert_rate = len(rows) / (time.perf_counter() - started)
+
+    latencies = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        query_vector = model.encode([queries[i % len(queries)]], show_progress_bar=False)[0].tolist()
+        client.search("raw", [query_vector], limit=5, output_fields=["content"])
+        latencies.append((time.perf_counter() - started) * 1000)
+    client.close()
+    limits = {"encode texts/s": encode_rate, "pymilvus insert rows/s": insert_rate,
+              "embed query + pymilvus search p50 ms": statistics.median(latencies)}  # fmt: skip
+    return limits, vectors.tolist()
+
+
+def stack_figures(client, texts, vectors, queries, repeats) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    client.vector_dbs.register(vector_db_id="text", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
+    client.vector_dbs.register(vector_db_id="given", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
+    started = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        chunks = [
+            {"content": t, "metadata": {"document_id": f"d{start + i}"}}
+            for i, t in enumerate(texts[start : start + 256])
+        ]
+        client.vector_io.insert(vector_db_id="text", chunks=chunks)
+    figures["server-side-embedding ingest docs/s"] = len(texts) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for start in range(0, len(texts), 256):
+        chunks = [
+            {"content": t, "embedding": v, "metadata": {"document_id": f"d{start + i}"}}
+            for i, (t, v) in enumerate(zip(texts[start : start + 256], vectors[start : start + 256], strict=True))
+        ]
+        client.vector_io.insert(vector_db_id="given", chunks=chunks)
+    figures["precomputed-embedding insert chunks/s"] = len(texts) / (time.perf_counter() - started)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder")
+    parser.add_argument("--split", default="train", help="the split whose queries are asked")
+    parser.add_argument("--docs", type=int, default=1000, help="documents of the corpus to use")
+    parser.add_argument("--repeats", type=int, default=100, help="queries per mode and stack")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    corpus, queries, _ = load_beir(args.data, args.split)
+    texts = [document_text(doc) for doc in list(corpus.values())[: args.docs]]
+    questions = list(queries.values())
+    work = Path(tempfile.mkdtemp(prefix="speed-"))
+    limits, vectors = raw_limits(texts, questions, work, args.repeats)
+
+    stacks = {"ours": StackServer(RUN_CONFIGS / "milvus-lite.yaml", work / "ours"),
+              "built-in": StackServer(builtin_config(work), work / "builtin")}  # fmt: skip
+    figures: dict[str, dict[str, float]] = {}
+    latencies: dict[str, dict[str, list[float]]] = {name: {m: [] for m in MODES} for name in stacks}
+    try:
+        for name, stack in stacks.items():
+            stack.start()
+            figures[name] = stack_figures(stack.client(), texts, vectors, questions, args.repeats)
+        clients = {name: stack.client() for name, stack in stacks.items()}
+        for mode in MODES:
+            for i in range(args.repeats + 1):
+                for name, client in clients.items():  # alternate: both see the same load
+                    started = time.perf_counter()
+                    client.vector_io.query(
+                        vector_db_id="text", query=questions[i % len(questions)], params={"mode": mode, "max_chunks": 5}
+                    )
+                    if i:  # the first is a warm-up
+                        latencies[name][mode].append((time.perf_counter() - started) * 1000)
+        for name in stacks:
+            for mode in MODES:
+                figures[name][f"query {mode} p50 ms"] = statistics.median(latencies[name][mode])
+                figures[name][f"query {mode} p95 ms"] = percentile(latencies[name][mode], 0.95)
+    finally:
+        for stack in stacks.values():
+            stack.stop()
+
+    limit_of = {
+        "server-side-embedding ingest docs/s": limits["encode texts/s"],
+        "precomputed-embedding insert chunks/s": limits["pymilvus insert rows/s"],
+        "query vector p50 ms": limits["embed query + pymilvus search p50 ms"],
+    }
+    print(f"\n{len(texts)} documents of {args.data.name}, {args.repeats} queries per mode\n")
+    print("| figure | ours | built-in | ours/built-in | limit | ours/limit |\n|---|---|---|---|---|---|")
+    for key in figures["ours"]:
+        ours, builtin = figures["ours"][key], figures["built-in"][key]
+        limit = limit_of.get(key)
+        cells = [f"{ours:.1f}", f"{builtin:.1f}", f"{ours / builtin:.2f}"]
+        cells += [f"{limit:.1f}", f"{ours / limit:.2f}"] if limit else ["", ""]
+        print(f"| {key} | " + " | ".join(cells) + " |")
+    print("\nlimits: " + ", ".join(f"{k} {v:.1f}" for k, v in limits.items()))
+    summary = {"date": time.strftime("%Y-%m-%d"), "documents": len(texts), "repeats": args.repeats,
+               "limits": limits, "figures": figures}  # fmt: skip
+    (args.out / "speed.json").write_text(json.dumps(summary, indent=2))
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = list(figures["ours"])
+    fig, axes = plt.subplots(1, len(keys), figsize=(2.4 * len(keys), 3.2))
+    for axis, key in zip(axes, keys, strict=True):
+        bars = {"ours": figures["ours"][key], "built-in": figures["built-in"][key]}
+        if key in limit_of:
+            bars["limit"] = limit_of[key]
+        axis.bar(list(bars), list(bars.values()), color=["#1f77b4", "#888", "#2ca02c"][: len(bars)])
+        axis.set_title(key, fontsize=7)
+        axis.tick_params(labelsize=7)
+    fig.tight_layout()
+    fig.savefig(args.out / "speed.png", dpi=120)
+    print(f"wrote {args.out / 'speed.json'} and speed.png")
+
+
+if __name__ == "__main__":
+    main()
