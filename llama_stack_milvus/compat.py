@@ -4,6 +4,7 @@ Applied once, when the stack imports one of our provider specs (before any reque
 """
 
 import functools
+import logging
 
 _applied = False
 
@@ -15,6 +16,8 @@ def apply() -> None:
     _applied = True
     _insert_chunks_without_document_id()
     _upstream_errors_keep_their_status()
+    _request_bodies_pretty_printed_only_for_debug_logs()
+    _span_attributes_bounded()
 
 
 def _insert_chunks_without_document_id() -> None:
@@ -49,3 +52,29 @@ def _upstream_errors_keep_their_status() -> None:
         return original(exc)
 
     server.translate_exception = translate_exception
+
+
+def _request_bodies_pretty_printed_only_for_debug_logs() -> None:
+    # Every POST body was parsed and pretty-printed with rich for a debug line that is dropped at the
+    # default level: about 85% of the time of a vector_io.insert with embeddings (256 x 384 floats).
+    from llama_stack.core.server import server
+
+    original = server.log_request_pre_validation
+
+    @functools.wraps(original)
+    async def log_request_pre_validation(request):
+        if server.logger.isEnabledFor(logging.DEBUG):
+            await original(request)
+
+    server.log_request_pre_validation = log_request_pre_validation
+
+
+def _span_attributes_bounded() -> None:
+    # Every traced API call wrote all its arguments and its result into span attributes: the
+    # 256 x 384 floats of an insert, every embedding an embedding model returned, every chunk a
+    # query found; serialising them took most of an insert with embeddings. Spans keep a summary.
+    from llama_stack.providers.utils.telemetry import trace_protocol
+
+    from .span_summary import summarize
+
+    trace_protocol.serialize_value = summarize
