@@ -1,6 +1,5 @@
 """The HTTP side of remote::vllm: one shared OpenAI client, errors that name vLLM, model discovery."""
 
-import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -112,7 +111,3 @@ def _message(exc: openai.APIStatusError) -> str:
         if body.get("message"):
             return str(body["message"])
     return str(exc)
-
-
-def current_loop() -> asyncio.AbstractEventLoop:
-    return asyncio.get_running_loop()
