@@ -164,6 +164,12 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
     async def unregister_model(self, model_id: str) -> None:
         return None
 
+    async def _embedding_model(self, model_id: str) -> Model:
+        model = await self.model_store.get_model(model_id)
+        if model.model_type != ModelType.embedding:
+            raise ValueError(f"model {model_id!r} is not an embedding model")
+        return model
+
     async def _provider_model_id(self, model_id: str) -> str:
         model = await self.model_store.get_model(model_id)
         return model.provider_resource_id or model.identifier
@@ -233,9 +239,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
             raise NotImplementedError("remote::vllm keeps the start of an over-long text; text_truncation=start")
         if any(content_has_media(c) for c in contents):
             raise ValueError("remote::vllm embeds text only")
-        model = await self.model_store.get_model(model_id)
-        if model.model_type != ModelType.embedding:
-            raise ValueError(f"model {model_id!r} is not an embedding model")
+        model = await self._embedding_model(model_id)
         kwargs: dict[str, Any] = {"dimensions": output_dimension} if output_dimension else {}
         if text_truncation == TextTruncation.end or self.config.truncate_embedding_input:
             kwargs["extra_body"] = TRUNCATE_TO_MODEL
@@ -258,9 +262,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
         dimensions: int | None = None,
         user: str | None = None,
     ) -> OpenAIEmbeddingsResponse:
-        model_obj = await self.model_store.get_model(model)
-        if model_obj.model_type != ModelType.embedding:
-            raise ValueError(f"model {model!r} is not an embedding model")
+        model_obj = await self._embedding_model(model)
         params = await prepare_openai_completion_params(
             model=model_obj.provider_resource_id,
             input=input,
