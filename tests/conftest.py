@@ -45,6 +45,14 @@ def client(stack):
     return stack.client()
 
 
+def stored_chunk_ids(client, vector_db_id: str) -> list[str]:
+    """Every chunk id a vector DB holds (up to 1,000), through vector_io.query."""
+    response = client.vector_io.query(
+        vector_db_id=vector_db_id, query="sentence", params={"max_chunks": 1000, "score_threshold": -2.0}
+    )
+    return sorted(c.chunk_id for c in response.chunks)
+
+
 def assert_keyword_refused(response, mode: str) -> None:
     """An old Milvus refuses keyword/hybrid search with a 4xx naming the versions."""
     assert response.status_code == 400, response.text

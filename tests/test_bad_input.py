@@ -4,7 +4,7 @@ import uuid
 
 import httpx
 import pytest
-from conftest import EMBEDDING_MODEL
+from conftest import EMBEDDING_MODEL, stored_chunk_ids
 
 
 @pytest.fixture
@@ -16,13 +16,6 @@ def db(client):
         chunks=[{"content": f"stored sentence number {i}", "metadata": {"document_id": f"doc-{i}"}} for i in range(5)],
     )
     return vector_db_id
-
-
-def stored_ids(client, vector_db_id):
-    response = client.vector_io.query(
-        vector_db_id=vector_db_id, query="sentence", params={"max_chunks": 1000, "score_threshold": -2.0}
-    )
-    return sorted(c.chunk_id for c in response.chunks)
 
 
 def post(stack, path, body):
@@ -48,7 +41,7 @@ def test_rag_insert_into_unknown_db_is_a_4xx(stack):
 
 
 def test_wrong_embedding_dimension_says_expected_and_got_and_stores_nothing(stack, client, db):
-    before = stored_ids(client, db)
+    before = stored_chunk_ids(client, db)
     chunks = [
         {"content": "good chunk", "metadata": {"document_id": "new-1"}, "embedding": [0.1] * 384},
         {"content": "bad chunk", "metadata": {"document_id": "new-2"}, "embedding": [0.1, 0.2, 0.3]},
@@ -56,16 +49,16 @@ def test_wrong_embedding_dimension_says_expected_and_got_and_stores_nothing(stac
     response = post(stack, "vector-io/insert", {"vector_db_id": db, "chunks": chunks})
     assert response.status_code == 400
     assert "expects 384" in response.text and "got 3" in response.text
-    assert stored_ids(client, db) == before
+    assert stored_chunk_ids(client, db) == before
 
 
 def test_oversized_chunk_is_refused_naming_the_limit(stack, client, db):
-    before = stored_ids(client, db)
+    before = stored_chunk_ids(client, db)
     chunks = [{"content": "x" * 70_000, "metadata": {"document_id": "huge"}}]
     response = post(stack, "vector-io/insert", {"vector_db_id": db, "chunks": chunks})
     assert response.status_code == 400
     assert "65535 bytes" in response.text
-    assert stored_ids(client, db) == before
+    assert stored_chunk_ids(client, db) == before
 
 
 @pytest.mark.parametrize(
@@ -97,8 +90,8 @@ def test_chunk_without_document_id_is_its_own_document(client, db):
 
 
 def test_failed_calls_lose_nothing(stack, client, db):
-    before = stored_ids(client, db)
+    before = stored_chunk_ids(client, db)
     post(stack, "vector-io/insert", {"vector_db_id": db, "chunks": [{"content": "y", "embedding": [1.0]}]})
     post(stack, "vector-io/query", {"vector_db_id": db, "query": "x", "params": {"mode": "nope"}})
     post(stack, "vector-dbs", {"vector_db_id": db, "embedding_model": "no-such-model"})
-    assert stored_ids(client, db) == before
+    assert stored_chunk_ids(client, db) == before

@@ -24,6 +24,14 @@ def test_wrong_token_is_a_clear_start_up_error_that_does_not_show_it(tmp_path, b
     assert SECRET not in server.log_text()
 
 
+def test_missing_token_is_a_clear_start_up_error(tmp_path, backend):
+    if backend.name != "milvus-2.3":
+        return  # only a Milvus server with authorization on asks for credentials
+    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": ""})
+    assert server.run_until_exit() != 0
+    assert "the server requires authentication: set token (user:password) or user and password" in server.log_text()
+
+
 def test_no_token_or_password_in_logs_or_providers(tmp_path, backend):
     if backend.name == "lite-file":
         return

@@ -29,6 +29,7 @@ OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
 # pymilvus' Session consistency covers this client's inserts but not its deletes: for this long
 # after a delete, reads ask for Strong consistency so that they never return deleted chunks.
 READ_AFTER_DELETE_STRONG_SECONDS = 10.0
+LOAD_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,18 @@ class ChunkCollection:
 
     def ensure(self) -> None:
         """Create the collection (with its indexes) if it does not exist, and load it."""
-        if not self.client.has_collection(self.name):
+        if not self.client.has_collection(self.name, timeout=self._timeout):
             self._create()
-        self.client.load_collection(self.name)
+        # Loading a large collection after a Milvus restart takes a while: allow longer.
+        self.client.load_collection(self.name, timeout=max(self._timeout, LOAD_TIMEOUT_SECONDS))
 
     def has_sparse_field(self) -> bool:
-        described = self.client.describe_collection(self.name)
+        described = self.client.describe_collection(self.name, timeout=self._timeout)
         return any(f.get("name") == SPARSE for f in described.get("fields", []))
 
     def drop(self) -> None:
-        if self.client.has_collection(self.name):
-            self.client.drop_collection(self.name)
+        if self.client.has_collection(self.name, timeout=self._timeout):
+            self.client.drop_collection(self.name, timeout=self._timeout)
 
     def _create(self) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -112,6 +114,7 @@ class ChunkCollection:
                 schema=schema,
                 index_params=index_params,
                 consistency_level=self.settings.consistency_level,
+                timeout=self._timeout,
             )
         except Exception:
             # A refused index leaves a collection without one, which could never be loaded.
@@ -124,7 +127,7 @@ class ChunkCollection:
         """Insert or replace rows by primary key, in batches bounded by count and bytes."""
         written = 0
         for batch in self._batches(rows):
-            result = self.client.upsert(self.name, data=batch)
+            result = self.client.upsert(self.name, data=batch, timeout=self._timeout)
             written += int(result.get("upsert_count", len(batch))) if isinstance(result, dict) else len(batch)
         return written
 
@@ -152,12 +155,20 @@ class ChunkCollection:
             self._delete(expressions.in_list(DOCUMENT_ID, document_ids))
 
     def _delete(self, expression: str) -> None:
-        self.client.delete(self.name, filter=expression)
+        self.client.delete(self.name, filter=expression, timeout=self._timeout)
         if self.settings.consistency_level != "Strong":
             self._strong_reads_until = time.monotonic() + READ_AFTER_DELETE_STRONG_SECONDS
 
+    @property
+    def _timeout(self) -> int:
+        # pymilvus bounds its retries by `timeout` only when it is an int; a float retries 75 times (minutes).
+        return max(1, math.ceil(self.settings.request_timeout))
+
     def _read_options(self) -> dict[str, Any]:
-        return {"consistency_level": "Strong"} if time.monotonic() < self._strong_reads_until else {}
+        options: dict[str, Any] = {"timeout": self._timeout}
+        if time.monotonic() < self._strong_reads_until:
+            options["consistency_level"] = "Strong"
+        return options
 
     def count(self) -> int:
         result = self.client.query(self.name, filter="", output_fields=["count(*)"], **self._read_options())

@@ -43,6 +43,8 @@ class IndexSettings:
     # Rows per insert call, and an upper bound on the bytes of one call (gRPC caps a message at 64 MiB).
     insert_batch_size: int = 500
     insert_batch_bytes: int = 16 * 1024 * 1024
+    # Seconds one Milvus call may take, retries included: a Milvus that is down fails calls, never hangs them.
+    request_timeout: float = 30.0
     # Hybrid search asks each side for this many times the requested k before fusing.
     hybrid_candidates_factor: int = 3
 

@@ -27,6 +27,7 @@ from ..milvus.collection import ChunkCollection
 from ..milvus.connection import MilvusBackend, ServerFeatures, detect_features
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
+from .milvus_calls import call_milvus
 from .registry import RegisteredDB, VectorDBRegistry, collection_name
 from .rows import check_embedding, chunk_text
 from .search_request import parse_search_params
@@ -118,10 +119,11 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
             self.settings,
             full_text_search=entry.full_text_search and self.features.full_text_search,
         )
-        await asyncio.to_thread(collection.ensure)
-        has_sparse = await asyncio.to_thread(collection.has_sparse_field)
+        await call_milvus(self.backend.label, collection.ensure)
+        has_sparse = await call_milvus(self.backend.label, collection.has_sparse_field)
         collection.full_text_search = has_sparse
-        return MilvusChunkIndex(RegisteredDB(entry.vector_db, entry.collection, has_sparse), collection, self.features)
+        entry = RegisteredDB(entry.vector_db, entry.collection, has_sparse)
+        return MilvusChunkIndex(entry, collection, self.features, self.backend.label)
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)

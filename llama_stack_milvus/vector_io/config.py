@@ -26,6 +26,9 @@ class MilvusIndexConfig(BaseModel):
         default=0.0, ge=0.0, lt=1.0, description="Share of the smallest BM25 query-term weights ignored"
     )
     insert_batch_size: int = Field(default=500, ge=1, le=10_000, description="Rows per Milvus insert call")
+    request_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="Seconds one Milvus call may take; past it the request fails with 503"
+    )
 
     @field_validator("index_type")
     @classmethod
@@ -49,4 +52,5 @@ class MilvusIndexConfig(BaseModel):
             consistency_level=self.consistency_level,
             bm25_drop_ratio_search=self.bm25_drop_ratio_search,
             insert_batch_size=self.insert_batch_size,
+            request_timeout=self.request_timeout,
         )

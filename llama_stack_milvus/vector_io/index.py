@@ -1,22 +1,23 @@
 """One vector DB's index: chunks in, chunks out, over a Milvus collection (blocking calls in threads)."""
 
-import asyncio
 from collections.abc import Sequence
 
 from llama_stack.apis.vector_io import Chunk, QueryChunksResponse
 
 from ..milvus.collection import ChunkCollection, Hit
 from ..milvus.connection import ServerFeatures
+from .milvus_calls import call_milvus
 from .registry import RegisteredDB
 from .rows import chunk_to_row, row_to_chunk
 from .search_request import SearchRequest
 
 
 class MilvusChunkIndex:
-    def __init__(self, entry: RegisteredDB, collection: ChunkCollection, features: ServerFeatures) -> None:
+    def __init__(self, entry: RegisteredDB, collection: ChunkCollection, features: ServerFeatures, where: str) -> None:
         self.entry = entry
         self.collection = collection
         self.features = features
+        self.where = where  # the Milvus, as errors name it
 
     @property
     def dimension(self) -> int:
@@ -24,7 +25,7 @@ class MilvusChunkIndex:
 
     async def upsert(self, chunks: Sequence[Chunk], ids: Sequence[str], embeddings: Sequence[list[float]]) -> int:
         rows = [chunk_to_row(c, i, e) for c, i, e in zip(chunks, ids, embeddings, strict=True)]
-        return await asyncio.to_thread(self.collection.upsert, rows)
+        return await call_milvus(self.where, self.collection.upsert, rows)
 
     async def search(self, request: SearchRequest, text: str, vector: list[float] | None) -> QueryChunksResponse:
         if request.mode != "vector" and not self.entry.full_text_search:
@@ -32,26 +33,38 @@ class MilvusChunkIndex:
 
         if request.mode == "vector":
             assert vector is not None
-            hits = await asyncio.to_thread(self.collection.search_vector, vector, request.k, request.filter_expr)
+            hits = await call_milvus(self.where, self.collection.search_vector, vector, request.k, request.filter_expr)
         elif request.mode == "keyword":
-            hits = await asyncio.to_thread(self.collection.search_keyword, text, request.k, request.filter_expr)
+            hits = await call_milvus(self.where, self.collection.search_keyword, text, request.k, request.filter_expr)
         else:
             assert vector is not None
             if request.ranker.kind == "rrf":
-                hits = await asyncio.to_thread(
-                    self.collection.search_rrf, vector, text, request.k, request.ranker.rrf_k, request.filter_expr
+                hits = await call_milvus(
+                    self.where,
+                    self.collection.search_rrf,
+                    vector,
+                    text,
+                    request.k,
+                    request.ranker.rrf_k,
+                    request.filter_expr,
                 )
             else:
-                hits = await asyncio.to_thread(
-                    self.collection.search_weighted, vector, text, request.k, request.ranker.alpha, request.filter_expr
+                hits = await call_milvus(
+                    self.where,
+                    self.collection.search_weighted,
+                    vector,
+                    text,
+                    request.k,
+                    request.ranker.alpha,
+                    request.filter_expr,
                 )
         return _response([h for h in hits if request.keeps(h.score)])
 
     async def delete_ids(self, ids: Sequence[str]) -> None:
-        await asyncio.to_thread(self.collection.delete_ids, list(ids))
+        await call_milvus(self.where, self.collection.delete_ids, list(ids))
 
     async def drop(self) -> None:
-        await asyncio.to_thread(self.collection.drop)
+        await call_milvus(self.where, self.collection.drop)
 
     def _why_no_keyword(self) -> str:
         if not self.features.full_text_search:

@@ -74,6 +74,7 @@ class MilvusServerConfig(MilvusIndexConfig):
             "index_type": "${env.MILVUS_INDEX_TYPE:=AUTOINDEX}",
             "metric_type": "${env.MILVUS_METRIC_TYPE:=COSINE}",
             "consistency_level": "${env.MILVUS_CONSISTENCY_LEVEL:=Session}",
+            "request_timeout": "${env.MILVUS_REQUEST_TIMEOUT:=30}",
             "kvstore": SqliteKVStoreConfig.sample_run_config(
                 __distro_dir__=__distro_dir__, db_name="milvus_remote_registry.db"
             ),

@@ -1,0 +1,16 @@
+from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
+
+from ... import compat
+
+
+def get_provider_spec() -> ProviderSpec:
+    compat.apply()
+    return InlineProviderSpec(
+        api=Api.tool_runtime,
+        provider_type="inline::rag-runtime",
+        pip_packages=["llama-stack-milvus"],
+        module="llama_stack_milvus.providers.inline_rag_runtime",
+        config_class="llama_stack_milvus.providers.inline_rag_runtime.config.RagRuntimeConfig",
+        api_dependencies=[Api.vector_io, Api.inference],
+        description="RAG tool runtime by llama-stack-milvus: document URLs that fail are errors, never stored text.",
+    )

@@ -1,0 +1,1 @@
+"""rag_tool: documents in (fetched and read strictly), chunks out."""

@@ -1,0 +1,180 @@
+"""A RAG document's text: given inline, in a data: URL, or fetched from http(s).
+
+Llama Stack 0.2.20 stores whatever a URL answers (a 404 page becomes a document), turns timeouts
+and unreachable hosts into bare 500s and stores a local path as the document's text. Here every
+document is read before anything is stored, and one that cannot be read is an error that names it
+and says why, with the HTTP status that fits the cause (`DocumentError.status_code`).
+"""
+
+import asyncio
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import httpx
+from llama_stack.apis.common.content_types import URL
+from llama_stack.apis.tools import RAGDocument
+from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
+from llama_stack.providers.utils.memory.vector_store import content_from_data, parse_pdf
+
+from ..errors import UpstreamError
+
+# A string document that is one of these is fetched, not stored as text.
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S*$|^data:", re.DOTALL)
+# A one-line string document that looks like a path on somebody's disk.
+_LOCAL_PATH = re.compile(r"^(/|~/|\./|\.\./|[A-Za-z]:\\)\S*$")
+_TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml", "application/javascript",
+               "application/x-yaml", "application/yaml", "application/x-ndjson", "application/rtf")  # fmt: skip
+_UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
+
+
+@dataclass(frozen=True)
+class Problem:
+    document_id: str
+    source: str
+    cause: str
+    status_code: int  # 400: the document as given; 502: its server failed; 504: its server was too slow
+
+    def __str__(self) -> str:
+        where = f" ({self.source})" if self.source else ""
+        return f"document {self.document_id!r}{where}: {self.cause}"
+
+
+class DocumentError(UpstreamError):
+    """One or more documents of an insert could not be read; nothing of the call was stored."""
+
+    def __init__(self, problems: list[Problem], total: int) -> None:
+        self.problems = problems
+        head = (
+            f"{len(problems)} of {total} documents could not be read, so none was stored"
+            if total > 1
+            else "the document could not be read, so nothing was stored"
+        )
+        super().__init__(f"{head}: " + "; ".join(str(p) for p in problems), problems[0].status_code)
+
+
+class _Refused(Exception):
+    def __init__(self, cause: str, status_code: int = 400) -> None:
+        super().__init__(cause)
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    timeout: float
+    max_bytes: int
+    concurrency: int
+
+
+async def documents_text(documents: list[RAGDocument], limits: FetchLimits) -> list[str]:
+    """The text of every document, in order; DocumentError naming each one that cannot be read."""
+    gate = asyncio.Semaphore(limits.concurrency)
+    timeout = httpx.Timeout(limits.timeout)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=5) as http:
+
+        async def one(doc: RAGDocument) -> str | Problem:
+            source = _source(doc)
+            try:
+                async with gate:
+                    text = await _text(doc, source, http, limits)
+            except _Refused as exc:
+                return Problem(doc.document_id, _shown(source), str(exc), exc.status_code)
+            if not text.strip():
+                return Problem(doc.document_id, _shown(source), "it has no text", 400)
+            return text
+
+        results = await asyncio.gather(*(one(doc) for doc in documents))
+    problems = [r for r in results if isinstance(r, Problem)]
+    if problems:
+        raise DocumentError(problems, len(documents))
+    return results  # type: ignore[return-value]
+
+
+def _source(doc: RAGDocument) -> str | None:
+    """The URL a document is to be read from, or None when its content is the text itself."""
+    if isinstance(doc.content, URL):
+        return doc.content.uri
+    if isinstance(doc.content, str):
+        stripped = doc.content.strip()
+        if _URL.match(stripped):
+            return stripped
+        if "\n" not in stripped and _LOCAL_PATH.match(stripped):
+            return "file://" + stripped
+    return None
+
+
+def _shown(source: str | None) -> str:
+    if source is None:
+        return ""
+    return source if not source.startswith("data:") else source[:40] + "..."
+
+
+async def _text(doc: RAGDocument, source: str | None, http: httpx.AsyncClient, limits: FetchLimits) -> str:
+    if source is None:
+        try:
+            return interleaved_content_as_str(doc.content)
+        except ValueError as exc:
+            raise _Refused(f"its content is not text: {exc}") from None
+    scheme = urlparse(source).scheme.lower()
+    if scheme == "data" or source.startswith("data:"):
+        try:
+            return content_from_data(source)
+        except Exception as exc:
+            raise _Refused(f"its data: URL cannot be read ({exc})") from None
+    if scheme == "file":
+        raise _Refused(
+            "the server does not read local files (it may not see yours, and must not expose its own); "
+            "pass the file's text as the content, e.g. content=Path(path).read_text()"
+        )
+    if scheme not in ("http", "https"):
+        raise _Refused(f"{scheme}:// URLs are not supported; use http(s):// or data:")
+    body, content_type, encoding = await _fetch(source, http, limits)
+    return await _decode(doc, body, content_type, encoding)
+
+
+async def _fetch(url: str, http: httpx.AsyncClient, limits: FetchLimits) -> tuple[bytes, str, str | None]:
+    try:
+        async with http.stream("GET", url) as response:
+            if response.status_code >= 400:
+                status = 400 if response.status_code < 500 else 502
+                raise _Refused(f"fetching it answered HTTP {response.status_code} {response.reason_phrase}", status)
+            if response.status_code >= 300:
+                raise _Refused(f"fetching it answered HTTP {response.status_code} without a usable redirect", 502)
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > limits.max_bytes:
+                raise _Refused(f"it is {declared:,} bytes, more than max_document_bytes ({limits.max_bytes:,})")
+            body = bytearray()
+            async for part in response.aiter_bytes():
+                body += part
+                if len(body) > limits.max_bytes:
+                    raise _Refused(f"it is more than max_document_bytes ({limits.max_bytes:,}) long")
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            return bytes(body), content_type, response.charset_encoding
+    except httpx.TimeoutException:
+        raise _Refused(f"its server did not answer within {limits.timeout:g} s (fetch_timeout)", 504) from None
+    except httpx.ConnectError as exc:
+        raise _Refused(f"cannot connect to {urlparse(url).netloc}: {exc or 'connection failed'}", 502) from None
+    except httpx.TooManyRedirects:
+        raise _Refused("fetching it was redirected too many times", 502) from None
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        raise _Refused(f"not a valid URL: {exc}") from None
+    except httpx.HTTPError as exc:
+        raise _Refused(f"fetching it failed: {type(exc).__name__}: {exc}", 502) from None
+
+
+async def _decode(doc: RAGDocument, body: bytes, content_type: str, encoding: str | None) -> str:
+    declared = (doc.mime_type or "").lower()
+    if declared == "application/pdf" or content_type == "application/pdf" or body.startswith(b"%PDF-"):
+        try:
+            return await asyncio.to_thread(parse_pdf, body)
+        except Exception as exc:
+            raise _Refused(f"it is not a readable PDF ({type(exc).__name__}: {exc})") from None
+    kind = declared or content_type
+    if not (kind.startswith("text/") or kind in _TEXT_TYPES or kind in _UNTYPED or kind.endswith(("+xml", "+json"))):
+        raise _Refused(f"it is {content_type or declared}, not text or PDF")
+    if b"\x00" in body[:8192]:
+        raise _Refused(f"it is binary ({content_type or 'no Content-Type'}), not text or PDF")
+    try:
+        return body.decode(encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        return body.decode("utf-8", errors="replace")

@@ -1,0 +1,49 @@
+"""rag_tool over any vector_io provider: Llama Stack's query side, our insert side.
+
+insert is all or nothing per call for reading: every document is read first, and one that cannot
+be read fails the call before anything is stored. Chunk ids hash the document id, the chunk's
+place and its text, so inserting the same documents again replaces their chunks (no duplicates),
+and two documents with the same text keep a chunk each.
+"""
+
+from llama_stack.apis.tools import RAGDocument
+from llama_stack.providers.inline.tool_runtime.rag.memory import MemoryToolRuntimeImpl
+from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
+from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
+
+from ..providers.inline_rag_runtime.config import RagRuntimeConfig
+from .documents import FetchLimits, documents_text
+
+MAX_CHUNK_TOKENS = 8192
+
+
+class RagToolRuntime(MemoryToolRuntimeImpl):
+    config: RagRuntimeConfig
+
+    async def insert(self, documents: list[RAGDocument], vector_db_id: str, chunk_size_in_tokens: int = 512) -> None:
+        if not 1 <= chunk_size_in_tokens <= MAX_CHUNK_TOKENS:
+            raise ValueError(
+                f"chunk_size_in_tokens must be between 1 and {MAX_CHUNK_TOKENS}; got {chunk_size_in_tokens}"
+            )
+        if not documents:
+            return
+        seen: set[str] = set()
+        for doc in documents:
+            if not doc.document_id.strip():
+                raise ValueError("every document needs a non-empty document_id")
+            if doc.document_id in seen:
+                raise ValueError(f"document_id {doc.document_id!r} appears twice in one insert")
+            seen.add(doc.document_id)
+        limits = FetchLimits(self.config.fetch_timeout, self.config.max_document_bytes,
+                             self.config.max_concurrent_fetches)  # fmt: skip
+        texts = await documents_text(documents, limits)
+        chunks = []
+        for doc, text in zip(documents, texts, strict=True):
+            for chunk in make_overlapped_chunks(
+                doc.document_id, text, chunk_size_in_tokens, chunk_size_in_tokens // 4, doc.metadata
+            ):
+                chunk_id = generate_chunk_id(doc.document_id, chunk.content, chunk.chunk_metadata.chunk_window)
+                chunk.stored_chunk_id = chunk_id
+                chunk.chunk_metadata.chunk_id = chunk_id
+                chunks.append(chunk)
+        await self.vector_io_api.insert_chunks(vector_db_id=vector_db_id, chunks=chunks)
