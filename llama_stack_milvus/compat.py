@@ -18,6 +18,7 @@ def apply() -> None:
     _upstream_errors_keep_their_status()
     _request_bodies_pretty_printed_only_for_debug_logs()
     _span_attributes_bounded()
+    _registry_shared_between_replicas()
 
 
 def _insert_chunks_without_document_id() -> None:
@@ -78,3 +79,44 @@ def _span_attributes_bounded() -> None:
     from .span_summary import summarize
 
     trace_protocol.serialize_value = summarize
+
+
+def _registry_shared_between_replicas() -> None:
+    # The registry reads its store once at start-up and then answers from memory, so a replica
+    # sharing the store (PostgreSQL) never saw what another one registered or removed. Lists and
+    # lookups read the store; routing a request to an id it does not know reloads it once.
+    from llama_stack.core.routing_tables.common import CommonRoutingTableImpl
+    from llama_stack.core.store.registry import CachedDiskDistributionRegistry, DiskDistributionRegistry
+
+    async def get_all(self):
+        await self._ensure_initialized()
+        objects = await DiskDistributionRegistry.get_all(self)
+        async with self._locked_cache() as cache:
+            cache.clear()
+            cache.update({(o.type, o.identifier): o for o in objects})
+        return objects
+
+    async def get(self, type, identifier):  # noqa: A002
+        await self._ensure_initialized()
+        found = await DiskDistributionRegistry.get(self, type, identifier)
+        async with self._locked_cache() as cache:
+            if found is None:
+                cache.pop((type, identifier), None)
+            else:
+                cache[(type, identifier)] = found
+        return found
+
+    CachedDiskDistributionRegistry.get_all = get_all
+    CachedDiskDistributionRegistry.get = get
+
+    original = CommonRoutingTableImpl.get_provider_impl
+
+    @functools.wraps(original)
+    async def get_provider_impl(self, routing_key, provider_id=None):
+        try:
+            return await original(self, routing_key, provider_id)
+        except ValueError:
+            await self.dist_registry.get_all()
+            return await original(self, routing_key, provider_id)
+
+    CommonRoutingTableImpl.get_provider_impl = get_provider_impl

@@ -106,6 +106,21 @@ ensure_vllm_venv() {
 }
 
 # What the embedded default needs at run time, whoever starts it.
+# ensure_postgres: PostgreSQL's server programs (Debian's postgresql package) for the replica tests,
+# which start their own throwaway server; installed with apt-get when missing and we are root.
+ensure_postgres() {
+  if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing PostgreSQL (Debian's postgresql package)" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  else
+    echo "PostgreSQL is missing: install Debian's postgresql package (apt-get install postgresql)" >&2
+    return 1
+  fi
+}
+
 export_runtime_env() {
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
   export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Creates .venv with the test tools, .venv-milvus (a Milvus 2.3.5 server) and .venv-vllm (vLLM for
-# the CPU), then runs the whole test suite against real servers on free ports.
+# the CPU), makes sure PostgreSQL is installed (for the replica tests), then runs the whole test suite against real servers on free ports.
 source "$(dirname "$0")/lib.sh"
 sync_venv --all-extras
 ensure_milvus_server_venv
 ensure_vllm_venv
+ensure_postgres
 export_runtime_env
 cd "$REPO"
 exec "$REPO/.venv/bin/python" -m pytest "$@"
