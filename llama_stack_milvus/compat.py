@@ -83,8 +83,9 @@ def _span_attributes_bounded() -> None:
 
 def _registry_shared_between_replicas() -> None:
     # The registry reads its store once at start-up and then answers from memory, so a replica
-    # sharing the store (PostgreSQL) never saw what another one registered or removed. Lists and
-    # lookups read the store; routing a request to an id it does not know reloads it once.
+    # sharing the store (PostgreSQL) never saw what another one registered or removed. Lists read
+    # the store, a lookup of an id not in memory reads it, and routing a request to an id it does
+    # not know reloads it once.
     from llama_stack.core.routing_tables.common import CommonRoutingTableImpl
     from llama_stack.core.store.registry import CachedDiskDistributionRegistry, DiskDistributionRegistry
 
@@ -97,13 +98,14 @@ def _registry_shared_between_replicas() -> None:
         return objects
 
     async def get(self, type, identifier):  # noqa: A002
+        # Hits stay in memory: the embedding model is looked up several times per request.
         await self._ensure_initialized()
-        found = await DiskDistributionRegistry.get(self, type, identifier)
-        async with self._locked_cache() as cache:
-            if found is None:
-                cache.pop((type, identifier), None)
-            else:
-                cache[(type, identifier)] = found
+        found = self.cache.get((type, identifier))
+        if found is None:
+            found = await DiskDistributionRegistry.get(self, type, identifier)
+            if found is not None:
+                async with self._locked_cache() as cache:
+                    cache[(type, identifier)] = found
         return found
 
     CachedDiskDistributionRegistry.get_all = get_all

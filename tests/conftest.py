@@ -7,6 +7,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from backends import BACKENDS, Backend, start_backend  # noqa: E402
+from milvus_servers import MilvusStandalone  # noqa: E402
 from servers import FileServer, StackServer  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -30,6 +31,14 @@ def backend(request, tmp_path_factory) -> Backend:
     started = start_backend(request.param, tmp_path_factory.mktemp(request.param))
     yield started
     started.stop()
+
+
+@pytest.fixture(scope="module")
+def own_milvus(tmp_path_factory):
+    """A Milvus 2.3.5 server (auth on) of the test module's own, which its tests may stop or share."""
+    server = MilvusStandalone(tmp_path_factory.mktemp("own-milvus")).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

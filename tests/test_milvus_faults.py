@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 from conftest import EMBEDDING_MODEL, stored_chunk_ids
-from milvus_servers import ROOT_TOKEN, MilvusStandalone
+from milvus_servers import ROOT_TOKEN
 from servers import RUN_CONFIGS, StackServer
 
 REQUEST_TIMEOUT = 5
@@ -39,21 +39,14 @@ def query(stack: StackServer, db: str) -> httpx.Response:
 
 
 @pytest.fixture(scope="module")
-def milvus(tmp_path_factory):
-    server = MilvusStandalone(tmp_path_factory.mktemp("milvus-faults")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def stack(milvus, tmp_path_factory):
-    env = {"MILVUS_URI": milvus.uri, "MILVUS_TOKEN": ROOT_TOKEN, "MILVUS_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)}
+def stack(own_milvus, tmp_path_factory):
+    env = {"MILVUS_URI": own_milvus.uri, "MILVUS_TOKEN": ROOT_TOKEN, "MILVUS_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT)}
     server = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path_factory.mktemp("stack-faults"), env).start()
     yield server
     server.stop()
 
 
-def test_milvus_down_is_a_bounded_503_and_the_stack_recovers_without_a_restart(milvus, stack):
+def test_milvus_down_is_a_bounded_503_and_the_stack_recovers_without_a_restart(own_milvus, stack):
     client = stack.client()
     client.vector_dbs.register(vector_db_id="faults", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
     assert query(stack, "faults").status_code == 200
@@ -65,7 +58,7 @@ def test_milvus_down_is_a_bounded_503_and_the_stack_recovers_without_a_restart(m
     deadline = time.monotonic() + 120
     while len(statuses) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
-    milvus.stop()
+    own_milvus.stop()
     writer.join(timeout=BATCHES * (REQUEST_TIMEOUT + 15))
     assert not writer.is_alive(), "an insert hung while Milvus was down"
     assert statuses[:3] == [200, 200, 200]
@@ -80,13 +73,13 @@ def test_milvus_down_is_a_bounded_503_and_the_stack_recovers_without_a_restart(m
         response = send()
         elapsed = time.monotonic() - started
         assert response.status_code == 503, response.text
-        assert "Milvus server" in response.text and milvus.uri in response.text and "not answering" in response.text
+        assert "Milvus server" in response.text and own_milvus.uri in response.text and "not answering" in response.text
         assert elapsed < REQUEST_TIMEOUT + 15, f"took {elapsed:.1f} s"
         print(f"Milvus down: {response.request.url.path} answered 503 in {elapsed:.1f} s")
 
     # Milvus is back: the same stack serves again, and the same ingest ends with the exact count.
     back = time.monotonic()
-    milvus.start()
+    own_milvus.start()
     deadline = time.monotonic() + 240
     while query(stack, "faults").status_code != 200:
         assert time.monotonic() < deadline, "the stack did not recover after Milvus came back"

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES, stored_chunk_ids
-from milvus_servers import ROOT_TOKEN, MilvusStandalone
+from milvus_servers import ROOT_TOKEN
 from postgres_server import PostgresServer
 from servers import RUN_CONFIGS, StackServer
 
@@ -36,15 +36,8 @@ def postgres():
 
 
 @pytest.fixture(scope="module")
-def milvus(tmp_path_factory):
-    server = MilvusStandalone(tmp_path_factory.mktemp("replicas-milvus")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def replicas(postgres, milvus, tmp_path_factory):
-    env = {"MILVUS_URI": milvus.uri, "MILVUS_TOKEN": ROOT_TOKEN, **postgres.env()}
+def replicas(postgres, own_milvus, tmp_path_factory):
+    env = {"MILVUS_URI": own_milvus.uri, "MILVUS_TOKEN": ROOT_TOKEN, **postgres.env()}
     stacks = [StackServer(CONFIG, tmp_path_factory.mktemp(f"replica-{name}"), env) for name in "ab"]
     for stack in stacks:  # both up before anything is registered
         stack.start()
