@@ -162,8 +162,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="chunks per vector_io.insert call")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=None, help="where stores go (default: a temp folder)")
+    parser.add_argument("--replot", type=Path, default=None, help="only redraw the table and plot of a scale.json")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.replot:
+        saved = json.loads(args.replot.read_text())["results"]
+        print_table({b: {int(n): f for n, f in r.items()} for b, r in saved.items()})
+        plot(saved, args.out / "scale.png")
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="scale-"))
 
@@ -250,18 +256,21 @@ def plot(results, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     panels = ["insert chunks/s", "query p50 ms", "recall@10", "Milvus RSS MiB", "stack RSS MiB"]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.2))
+    colours = dict(zip(results, ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"], strict=False))
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4))
     for axis, key in zip(axes, panels, strict=True):
         for backend, by_size in results.items():
             for prefix, style in (("", "-o"), ("indexed ", "--s")):
-                points = [(n, f[prefix + key]) for n, f in by_size.items() if prefix + key in f]
+                points = sorted((int(n), f[prefix + key]) for n, f in by_size.items() if prefix + key in f)
                 if points:
-                    axis.plot(*zip(*points, strict=True), style, label=f"{backend}{' (indexed)' if prefix else ''}")
+                    label = f"{backend}{', every segment indexed' if prefix else ''}"
+                    axis.plot(*zip(*points, strict=True), style, color=colours[backend], label=label)
         axis.set_xscale("log")
+        axis.set_ylim(bottom=0)
         axis.set_xlabel("chunks")
         axis.set_title(key, fontsize=8)
         axis.tick_params(labelsize=7)
-    axes[0].legend(fontsize=6)
+    axes[1].legend(fontsize=6)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

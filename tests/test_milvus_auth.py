@@ -1,6 +1,7 @@
 """Credentials: a wrong token is a clear start-up error; no token or password is ever shown."""
 
 import httpx
+import yaml
 from conftest import EMBEDDING_MODEL
 from milvus_servers import ROOT_TOKEN
 from pymilvus import MilvusClient
@@ -27,7 +28,12 @@ def test_wrong_token_is_a_clear_start_up_error_that_does_not_show_it(tmp_path, b
 def test_missing_token_is_a_clear_start_up_error(tmp_path, backend):
     if backend.name != "milvus-2.3":
         return  # only a Milvus server with authorization on asks for credentials
-    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": ""})
+    # An empty MILVUS_TOKEN means the run-config's default (root:Milvus): leave the key out instead.
+    config = yaml.safe_load(backend.config.read_text())
+    config["providers"]["vector_io"][0]["config"].pop("token")
+    no_token = tmp_path / "no-token.yaml"
+    no_token.write_text(yaml.safe_dump(config))
+    server = StackServer(no_token, tmp_path, env=backend.env)
     assert server.run_until_exit() != 0
     assert "the server requires authentication: set token (user:password) or user and password" in server.log_text()
 
