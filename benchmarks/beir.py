@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import builtin_config, document_text, load_beir  # noqa: E402
+from common import add_corpus_arguments, builtin_config, document_text, load_beir  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 VECTOR_DB = "beir"
@@ -100,14 +100,12 @@ def plot(results: dict, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
-    parser.add_argument("--split", default="test")
+    add_corpus_arguments(parser, split="test")
     parser.add_argument("--rrf-k", type=float, default=60.0)
     parser.add_argument("--alpha", type=float, default=0.5, help="weight of the vector score in weighted hybrid")
     parser.add_argument("--batch", type=int, default=256, help="chunks per vector_io.insert")
     parser.add_argument("--max-queries", type=int, default=0, help="0: every judged query of the split")
     parser.add_argument("--only-ours", action="store_true")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 

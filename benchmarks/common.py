@@ -1,5 +1,6 @@
 """What the benchmark scripts share: the built-in provider's run-config, percentiles, BEIR data."""
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -53,3 +54,10 @@ def load_beir(folder: Path, split: str) -> tuple[dict[str, dict], dict[str, str]
 
 def document_text(doc: dict) -> str:
     return f"{doc['title']}\n\n{doc['text']}".strip()
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, split: str = "train") -> None:
+    """--data, --split and --out, as every script that reads a BEIR folder takes them."""
+    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
+    parser.add_argument("--split", default=split, help="the split whose judged queries are used")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where JSON and PNG go")

@@ -28,7 +28,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, document_text, load_beir, percentile  # noqa: E402
 from milvus_servers import ROOT_TOKEN, MilvusStandalone  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
@@ -149,8 +149,7 @@ def wait_for_index(uri: str, timeout: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder: its documents centre the vectors")
-    parser.add_argument("--split", default="train")
+    add_corpus_arguments(parser)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated chunk counts")
     parser.add_argument(
         "--backends",
@@ -160,7 +159,6 @@ def main() -> None:
     parser.add_argument("--centres", type=int, default=300, help="corpus documents embedded as cluster centres")
     parser.add_argument("--queries", type=int, default=200, help="questions asked per backend and size")
     parser.add_argument("--batch", type=int, default=1000, help="chunks per vector_io.insert call")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=None, help="where stores go (default: a temp folder)")
     parser.add_argument("--replot", type=Path, default=None, help="only redraw the table and plot of a scale.json")
     args = parser.parse_args()

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import builtin_config, document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, builtin_config, document_text, load_beir, percentile  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 MODES = ("vector", "keyword", "hybrid")
@@ -99,11 +99,9 @@ def stack_figures(client, texts, vectors, queries, repeats) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder")
-    parser.add_argument("--split", default="train", help="the split whose queries are asked")
+    add_corpus_arguments(parser)
     parser.add_argument("--docs", type=int, default=1000, help="documents of the corpus to use")
     parser.add_argument("--repeats", type=int, default=100, help="queries per mode and stack")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 

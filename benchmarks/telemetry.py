@@ -19,7 +19,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, document_text, load_beir, percentile  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 
@@ -34,11 +34,9 @@ def no_sinks_config(folder: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, required=True, help="a BEIR folder")
-    parser.add_argument("--split", default="train")
+    add_corpus_arguments(parser)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=100, help="queries per stack")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
