@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -127,6 +128,16 @@ def query_figures(client, questions: list[str], exact: ExactTopK) -> dict[str, f
             "recall@10": statistics.mean(recalls)}  # fmt: skip
 
 
+def with_search_params(config: Path, search_params: dict, folder: Path) -> Path:
+    """A copy of a run-config whose Milvus provider searches with these parameters."""
+    data = yaml.safe_load(config.read_text())
+    data["providers"]["vector_io"][0]["config"]["search_params"] = search_params
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / config.name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 def wait_for_index(uri: str, timeout: float) -> float:
     """Seal the server's segments and wait until its index covers every row; returns the seconds."""
     from pymilvus import MilvusClient
@@ -160,6 +171,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="questions asked per backend and size")
     parser.add_argument("--batch", type=int, default=1000, help="chunks per vector_io.insert call")
     parser.add_argument("--work", type=Path, default=None, help="where stores go (default: a temp folder)")
+    parser.add_argument(
+        "--search-params",
+        default="",
+        help="the providers' search_params as JSON, e.g. '{\"ef\": 256}' or '{\"nprobe\": 64}'",
+    )
     parser.add_argument("--replot", type=Path, default=None, help="only redraw the table and plot of a scale.json")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -193,6 +209,8 @@ def main() -> None:
                 server = MilvusStandalone(folder / "milvus").start()
                 env.update(MILVUS_URI=server.uri, MILVUS_TOKEN=ROOT_TOKEN)
             config = RUN_CONFIGS / ("milvus-server.yaml" if kind == "remote" else "milvus-lite.yaml")
+            if args.search_params:
+                config = with_search_params(config, json.loads(args.search_params), folder)
             stack = StackServer(config, folder / "stack", env)
             try:
                 stack.start()
