@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 from conftest import EMBEDDING_MODEL, stored_chunk_ids
-from milvus_servers import ROOT_TOKEN, MilvusStandalone
+from milvus_servers import ROOT_TOKEN
 from servers import RUN_CONFIGS, StackServer
 
 BATCHES, PER_BATCH = 30, 10
@@ -35,15 +35,13 @@ def ingest(stack: StackServer, db: str, results: list[int]) -> None:
             return
 
 
-@pytest.fixture(scope="module", params=["lite-file", "milvus-2.3"])
-def target(request, tmp_path_factory):
+@pytest.fixture(params=["lite-file", "milvus-2.3"])
+def target(request):
     """(run-config, env) of a stack on a Milvus Lite file or on a Milvus server."""
     if request.param == "lite-file":
-        yield RUN_CONFIGS / "milvus-lite.yaml", {}
-        return
-    server = MilvusStandalone(tmp_path_factory.mktemp("crash-milvus")).start()
-    yield RUN_CONFIGS / "milvus-server.yaml", {"MILVUS_URI": server.uri, "MILVUS_TOKEN": ROOT_TOKEN}
-    server.stop()
+        return RUN_CONFIGS / "milvus-lite.yaml", {}
+    server = request.getfixturevalue("own_milvus")
+    return RUN_CONFIGS / "milvus-server.yaml", {"MILVUS_URI": server.uri, "MILVUS_TOKEN": ROOT_TOKEN}
 
 
 def test_kill_9_mid_ingest_then_the_same_ingest_gives_the_exact_count(target, tmp_path):

@@ -1,6 +1,7 @@
 """Credentials: a wrong token is a clear start-up error; no token or password is ever shown."""
 
 import httpx
+import pytest
 import yaml
 from conftest import EMBEDDING_MODEL
 from milvus_servers import ROOT_TOKEN
@@ -10,9 +11,12 @@ from servers import StackServer
 SECRET = "S3cret-Passw0rd-xyz"
 
 
+# Milvus Lite in a file has no credentials at all: these run against the two servers.
+SERVERS = pytest.mark.parametrize("backend", ["lite-tcp", "milvus-2.3"], indirect=True)
+
+
+@SERVERS
 def test_wrong_token_is_a_clear_start_up_error_that_does_not_show_it(tmp_path, backend):
-    if backend.name == "lite-file":
-        return  # Milvus Lite in a file has no credentials at all
     server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": f"root:{SECRET}"})
     if backend.name == "lite-tcp":
         # milvus-lite over TCP ignores tokens (documented): the stack starts.
@@ -25,9 +29,8 @@ def test_wrong_token_is_a_clear_start_up_error_that_does_not_show_it(tmp_path, b
     assert SECRET not in server.log_text()
 
 
+@pytest.mark.parametrize("backend", ["milvus-2.3"], indirect=True)  # milvus-lite over TCP ignores tokens
 def test_missing_token_is_a_clear_start_up_error(tmp_path, backend):
-    if backend.name != "milvus-2.3":
-        return  # only a Milvus server with authorization on asks for credentials
     # An empty MILVUS_TOKEN means the run-config's default (root:Milvus): leave the key out instead.
     config = yaml.safe_load(backend.config.read_text())
     config["providers"]["vector_io"][0]["config"].pop("token")
@@ -38,9 +41,8 @@ def test_missing_token_is_a_clear_start_up_error(tmp_path, backend):
     assert "the server requires authentication: set token (user:password) or user and password" in server.log_text()
 
 
+@SERVERS
 def test_no_token_or_password_in_logs_or_providers(tmp_path, backend):
-    if backend.name == "lite-file":
-        return
     user = "llsm_reader"
     if backend.name == "milvus-2.3":
         admin = MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)

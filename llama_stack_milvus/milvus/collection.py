@@ -29,7 +29,7 @@ OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
 # pymilvus' Session consistency covers this client's inserts but not its deletes: for this long
 # after a delete, reads ask for Strong consistency so that they never return deleted chunks.
 READ_AFTER_DELETE_STRONG_SECONDS = 10.0
-LOAD_TIMEOUT_SECONDS = 600.0
+LOAD_TIMEOUT_SECONDS = 600  # an int, like every pymilvus timeout here (IndexSettings.call_timeout)
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,18 @@ class ChunkCollection:
 
     def ensure(self) -> None:
         """Create the collection (with its indexes) if it does not exist, and load it."""
-        if not self.client.has_collection(self.name, timeout=self._timeout):
+        if not self.client.has_collection(self.name, timeout=self.settings.call_timeout):
             self._create()
         # Loading a large collection after a Milvus restart takes a while: allow longer.
-        self.client.load_collection(self.name, timeout=max(self._timeout, LOAD_TIMEOUT_SECONDS))
+        self.client.load_collection(self.name, timeout=max(self.settings.call_timeout, LOAD_TIMEOUT_SECONDS))
 
     def has_sparse_field(self) -> bool:
-        described = self.client.describe_collection(self.name, timeout=self._timeout)
+        described = self.client.describe_collection(self.name, timeout=self.settings.call_timeout)
         return any(f.get("name") == SPARSE for f in described.get("fields", []))
 
     def drop(self) -> None:
-        if self.client.has_collection(self.name, timeout=self._timeout):
-            self.client.drop_collection(self.name, timeout=self._timeout)
+        if self.client.has_collection(self.name, timeout=self.settings.call_timeout):
+            self.client.drop_collection(self.name, timeout=self.settings.call_timeout)
 
     def _create(self) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -114,7 +114,7 @@ class ChunkCollection:
                 schema=schema,
                 index_params=index_params,
                 consistency_level=self.settings.consistency_level,
-                timeout=self._timeout,
+                timeout=self.settings.call_timeout,
             )
         except Exception:
             # A refused index leaves a collection without one, which could never be loaded.
@@ -127,7 +127,7 @@ class ChunkCollection:
         """Insert or replace rows by primary key, in batches bounded by count and bytes."""
         written = 0
         for batch in self._batches(rows):
-            result = self.client.upsert(self.name, data=batch, timeout=self._timeout)
+            result = self.client.upsert(self.name, data=batch, timeout=self.settings.call_timeout)
             written += int(result.get("upsert_count", len(batch))) if isinstance(result, dict) else len(batch)
         return written
 
@@ -155,17 +155,12 @@ class ChunkCollection:
             self._delete(expressions.in_list(DOCUMENT_ID, document_ids))
 
     def _delete(self, expression: str) -> None:
-        self.client.delete(self.name, filter=expression, timeout=self._timeout)
+        self.client.delete(self.name, filter=expression, timeout=self.settings.call_timeout)
         if self.settings.consistency_level != "Strong":
             self._strong_reads_until = time.monotonic() + READ_AFTER_DELETE_STRONG_SECONDS
 
-    @property
-    def _timeout(self) -> int:
-        # pymilvus bounds its retries by `timeout` only when it is an int; a float retries 75 times (minutes).
-        return max(1, math.ceil(self.settings.request_timeout))
-
     def _read_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"timeout": self._timeout}
+        options: dict[str, Any] = {"timeout": self.settings.call_timeout}
         if time.monotonic() < self._strong_reads_until:
             options["consistency_level"] = "Strong"
         return options

@@ -1,5 +1,6 @@
 """What a collection is built and searched with: index, metric, params, consistency, batching."""
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,12 @@ class IndexSettings:
     request_timeout: float = 30.0
     # Hybrid search asks each side for this many times the requested k before fusing.
     hybrid_candidates_factor: int = 3
+
+    @property
+    def call_timeout(self) -> int:
+        """request_timeout as pymilvus needs it: it bounds its retries only when given an int (a float
+        retries 75 times, minutes)."""
+        return max(1, math.ceil(self.request_timeout))
 
     def index_build_params(self) -> dict[str, Any]:
         return {**DEFAULT_BUILD_PARAMS.get(self.index_type, {}), **self.build_params}

@@ -116,7 +116,7 @@ async def _text(doc: RAGDocument, source: str | None, http: httpx.AsyncClient, l
         except ValueError as exc:
             raise _Refused(f"its content is not text: {exc}") from None
     scheme = urlparse(source).scheme.lower()
-    if scheme == "data" or source.startswith("data:"):
+    if scheme == "data":
         try:
             return content_from_data(source)
         except Exception as exc:

@@ -34,8 +34,9 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
             if doc.document_id in seen:
                 raise ValueError(f"document_id {doc.document_id!r} appears twice in one insert")
             seen.add(doc.document_id)
-        limits = FetchLimits(self.config.fetch_timeout, self.config.max_document_bytes,
-                             self.config.max_concurrent_fetches)  # fmt: skip
+        limits = FetchLimits(
+            self.config.fetch_timeout, self.config.max_document_bytes, self.config.max_concurrent_fetches
+        )
         texts = await documents_text(documents, limits)
         chunks = []
         for doc, text in zip(documents, texts, strict=True):

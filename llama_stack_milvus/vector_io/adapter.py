@@ -80,7 +80,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
 
     async def health(self) -> HealthResponse:
         try:
-            await asyncio.to_thread(self.client.list_collections)
+            await asyncio.to_thread(self.client.list_collections, timeout=self.settings.call_timeout)
             return HealthResponse(status=HealthStatus.OK)
         except Exception as exc:
             return HealthResponse(status=HealthStatus.ERROR, message=f"Milvus is not answering: {exc}")

@@ -13,9 +13,8 @@ from ..errors import ServiceUnavailableError, UpstreamError
 T = TypeVar("T")
 
 # What pymilvus says when the server is down, restarting or too slow (after its own retries).
-_UNREACHABLE = ("retry timeout", "failed to connect", "unavailable", "connection refused", "deadline exceeded",
-                "deadline_exceeded", "fail connecting", "socket closed", "connection reset", "not ready",
-                "stopping", "timeout")  # fmt: skip
+_UNREACHABLE = ("timeout", "deadline", "unavailable", "failed to connect", "fail connecting", "connection refused",
+                "connection reset", "socket closed", "not ready", "stopping")  # fmt: skip
 
 
 async def call_milvus(where: str, fn: Callable[..., T], *args: Any) -> T:
