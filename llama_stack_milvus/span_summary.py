@@ -1,4 +1,4 @@
-"""Bounded summaries of API arguments and results for telemetry spans (see compat.py)."""
+"""Bounded summaries of API arguments and results for telemetry spans (patches/span_attributes.py)."""
 
 from typing import Any
 

@@ -40,11 +40,27 @@ ensure_uv() {
   echo "$uv"
 }
 
+# The local-llm extra compiles llama.cpp (llama-cpp-python has no Linux wheel for Python 3.12).
+LLAMA_CPP_PYTHON_VERSION="0.3.16"
+announce_llama_cpp_build() {
+  venv_has "$REPO/.venv" llama-cpp-python "$LLAMA_CPP_PYTHON_VERSION" && return 0
+  if ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
+    echo "error: the embedded LLM compiles llama.cpp, and no C++ compiler was found." >&2
+    echo "       Install one (Debian/Ubuntu: 'apt-get install build-essential cmake'; macOS: 'xcode-select --install')" >&2
+    echo "       and run this again. (uv fetches CMake itself when none is installed.)" >&2
+    return 1
+  fi
+  echo "==> compiling llama.cpp for the embedded LLM (llama-cpp-python $LLAMA_CPP_PYTHON_VERSION from source):" >&2
+  echo "    about 10 minutes of CPU on 2 cores, once; later runs reuse the build from uv's cache" >&2
+  export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
+}
+
 # sync_venv [uv sync flags...]: .venv at the repo root, exactly as uv.lock says.
 sync_venv() {
   local python uv
   python="$(find_python)"
   uv="$(ensure_uv "$python")"
+  case " $* " in *" --all-extras "*|*" local-llm "*) announce_llama_cpp_build || return 1 ;; esac
   echo "==> syncing .venv from uv.lock with $python ($("$python" --version))" >&2
   (cd "$REPO" && "$uv" sync --frozen --python "$python" "$@" >&2)
 }

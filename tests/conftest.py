@@ -18,6 +18,19 @@ EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 KEYWORD_REFUSAL = "need Milvus >= 2.5"
 
 
+# Tiers: unit (tests/unit, no server), provider (the Milvus core and the Dockerfile checks, against
+# real Milvus backends, in-process) and e2e (everything that starts `llama stack run`). The fast
+# tiers: ./scripts/test.sh -m "not e2e".
+PROVIDER_TIER = {"test_core_collection.py", "test_dockerfile.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "unit" in item.path.parts or item.path.name in PROVIDER_TIER:
+            continue
+        item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def docs_server():
     """The tutorial's four torchtune pages, served over HTTP like the tutorial's GitHub URLs."""

@@ -17,7 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 RUN_CONFIGS = REPO / "run-configs"
 
 # Variables of the developer's shell that would change what a run-config starts.
-_SCRUBBED = ("VLLM_URL", "INFERENCE_MODEL", "TOGETHER_API_KEY", "MILVUS_URI", "MILVUS_TOKEN", "MILVUS_DB_PATH")
+_SCRUBBED = (
+    "VLLM_URL", "INFERENCE_MODEL", "TOGETHER_API_KEY", "MILVUS_URI", "MILVUS_TOKEN", "MILVUS_DB_PATH",
+    "LOCAL_LLM", "LLM_GGUF", "LLM_MODEL_ID", "LLM_MODELS_DIR", "EMBEDDING_PRELOAD",
+)  # fmt: skip
 
 
 def spawn(command: list[str], log_path: Path, env: dict[str, str], cwd: Path | None = None) -> subprocess.Popen:
@@ -84,6 +87,10 @@ class StackServer:
             MILVUS_DB_PATH=str(self.state_dir / "milvus.db"),
             FILES_STORAGE_DIR=str(self.state_dir / "files"),
             TELEMETRY_SINKS="sqlite",
+            # The embedded LLM loads only where a test asks for it (tests/test_local_llm.py).
+            LOCAL_LLM="off",
+            # Most test stacks embed on first use anyway; those that never do should not pay for it.
+            EMBEDDING_PRELOAD="none",
         )
         env.update(self.extra_env)
         return env

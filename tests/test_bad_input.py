@@ -91,7 +91,11 @@ def test_chunk_without_document_id_is_its_own_document(client, db):
 
 def test_failed_calls_lose_nothing(stack, client, db):
     before = stored_chunk_ids(client, db)
-    post(stack, "vector-io/insert", {"vector_db_id": db, "chunks": [{"content": "y", "embedding": [1.0]}]})
-    post(stack, "vector-io/query", {"vector_db_id": db, "query": "x", "params": {"mode": "nope"}})
-    post(stack, "vector-dbs", {"vector_db_id": db, "embedding_model": "no-such-model"})
+    refused = [
+        post(stack, "vector-io/insert", {"vector_db_id": db, "chunks": [{"content": "y", "embedding": [1.0]}]}),
+        post(stack, "vector-io/query", {"vector_db_id": db, "query": "x", "params": {"mode": "nope"}}),
+        post(stack, "vector-dbs", {"vector_db_id": db, "embedding_model": "no-such-model"}),
+    ]
+    assert [400 <= r.status_code < 500 for r in refused] == [True, True, True], [r.text for r in refused]
+    assert "expects 384" in refused[0].text and "nope" in refused[1].text and "no-such-model" in refused[2].text
     assert stored_chunk_ids(client, db) == before

@@ -18,6 +18,8 @@ def instructions(name: str) -> list[str]:
 def test_every_copied_path_exists_and_is_not_docker_ignored():
     ignored = {line.strip() for line in (REPO / ".dockerignore").read_text().splitlines() if line.strip()}
     for copy in instructions("COPY"):
+        if copy.startswith("--from="):
+            continue  # from the build stage, not from the repository
         *sources, _target = shlex.split(copy)
         for source in sources:
             assert (REPO / source).exists(), source
@@ -59,3 +61,14 @@ def test_readme_shows_milvus_and_vllm_in_their_own_containers():
     for needle in ("docker network create", "milvusdb/milvus", "vllm/vllm-openai", "MILVUS_URI=http://milvus:19530",
                    "VLLM_URL=http://vllm:8000/v1", "RUN_CONFIG=templates/vllm-gpu/run.yaml"):  # fmt: skip
         assert needle in section, needle
+
+
+def test_the_build_stage_compiles_llama_cpp_and_bakes_the_joined_weights_in():
+    runs = " ".join(instructions("RUN"))
+    assert "build-essential" in runs and "libgomp1" in runs  # compiler to build, OpenMP runtime to run
+    (join,) = [run for run in instructions("RUN") if "-m llama_stack_milvus.llm.weights" in run]
+    target = join.split("-m llama_stack_milvus.llm.weights", 1)[1].split()[0]
+    assert f"LLM_MODELS_DIR={target}" in DOCKERFILE
+    import importlib.util
+
+    assert importlib.util.find_spec("llama_stack_milvus.llm.weights") is not None

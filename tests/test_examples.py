@@ -15,13 +15,15 @@ def test_rag_agent_example_without_an_llm_retrieves_and_says_what_is_missing(sta
             stack.base_url,
             "--docs-base-url",
             docs_server.base_url,
+            "--vector-db",
+            "example-rag-agent",  # its own: the shared stack holds test_tutorial's my_demo_vector_db
         ],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert completed.returncode == 2, completed.stderr
-    assert "Inserted 4 documents into vector DB 'my_demo_vector_db'" in completed.stdout
+    assert "Inserted 4 documents into vector DB 'example-rag-agent'" in completed.stdout
     assert "num-1" in completed.stdout
     assert "No LLM is registered" in completed.stderr and "VLLM_URL" in completed.stderr
-    assert "my_demo_vector_db" in {db.identifier for db in client.vector_dbs.list()}
+    assert "example-rag-agent" in {db.identifier for db in client.vector_dbs.list()}

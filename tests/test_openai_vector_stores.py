@@ -31,6 +31,7 @@ def test_vector_store_lifecycle_search_filters_and_restart(tmp_path, backend):
 
         hits = search()
         assert hits.data and "efConstruction" in hits.data[0].content[0].text
+        assert {(hit.file_id, hit.filename) for hit in hits.data} == {(uploaded.id, "index.md")}
         assert hits.data[0].attributes["section"] == "indexes"
         assert search(filters={"type": "eq", "key": "section", "value": "indexes"}).data
         assert search(filters={"type": "eq", "key": "section", "value": "other"}).data == []
@@ -42,6 +43,7 @@ def test_vector_store_lifecycle_search_filters_and_restart(tmp_path, backend):
         client = server.client()
         assert client.vector_stores.retrieve(store.id).name == "milvus-docs"
         assert search().data, "chunks survive the restart"
+        assert search().data[0].file_id == uploaded.id and search().data[0].filename == "index.md"
         client.vector_stores.files.delete(vector_store_id=store.id, file_id=uploaded.id)
         assert client.vector_stores.files.list(vector_store_id=store.id).data == []
         assert search().data == []

@@ -1,10 +1,11 @@
-"""The embedded default starts with no LLM; an env var adds one, in the same file."""
+"""The LLM of a run-config is one env var away: none with LOCAL_LLM=off (as the test stacks run);
+Together or vLLM added, in the same file. The local LLM itself: tests/test_local_llm.py."""
 
 from servers import RUN_CONFIGS, StackServer
 from vllm_server import ANSWER
 
 
-def test_no_llm_by_default(client, backend):
+def test_no_llm_with_the_local_llm_off(client, backend):
     assert [m.identifier for m in client.models.list() if m.model_type == "llm"] == []
 
 

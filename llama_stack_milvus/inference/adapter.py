@@ -39,8 +39,8 @@ from llama_stack.providers.utils.inference.prompt_adapter import content_has_med
 
 from ..errors import UpstreamError
 from ..providers.remote_vllm.config import VllmInferenceConfig
+from ..vllm.client import ServedModel, VllmClient
 from . import requests, responses
-from .client import ServedModel, VllmClient
 
 logger = get_logger(name="llama_stack_milvus.vllm", category="inference")
 # vLLM: keep as many tokens from the start as the model reads.
@@ -61,7 +61,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
     def _shared_client(self) -> VllmClient:
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
-            self._client, self._client_loop = VllmClient(self.config), loop
+            self._client, self._client_loop = VllmClient(self.config.connection()), loop
         return self._client
 
     def _token(self) -> str | None:
@@ -102,7 +102,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
             return await self._shared_client().served_models(self._token(), retries)
         # Start-up runs in a loop of its own that ends before serving: a client just for it. One
         # try each, unless vLLM is required: a stack allowed to start without it should not wait.
-        client = VllmClient(self.config)
+        client = VllmClient(self.config.connection())
         if retries is None and not self.config.require_at_startup:
             retries = 0
         try:

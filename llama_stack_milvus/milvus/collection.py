@@ -108,18 +108,37 @@ class ChunkCollection:
             self.settings.metric_type,
             "on" if self.full_text_search else "off",
         )
+        # Two steps, so that a failure drops only what this call made: another replica may create
+        # the same collection at the same moment (then its create fails and ours is in use), and a
+        # timeout says nothing about what the server did.
         try:
             self.client.create_collection(
                 self.name,
                 schema=schema,
-                index_params=index_params,
                 consistency_level=self.settings.consistency_level,
                 timeout=self.settings.call_timeout,
             )
+            created = True
         except Exception:
-            # A refused index leaves a collection without one, which could never be loaded.
-            self.drop()
+            if not self.client.has_collection(self.name, timeout=self.settings.call_timeout):
+                raise
+            created = False  # made by someone else meanwhile: theirs, never ours to drop
+        try:
+            self.client.create_index(self.name, index_params, timeout=self.settings.call_timeout)
+        except Exception:
+            if self._indexed():
+                return  # the other creator indexed it
+            if created:
+                # A refused index leaves a collection that could never be loaded.
+                self.client.drop_collection(self.name, timeout=self.settings.call_timeout)
             raise
+
+    def _indexed(self) -> bool:
+        try:
+            names = self.client.list_indexes(self.name, field_name=VECTOR, timeout=self.settings.call_timeout)
+        except Exception:
+            return False
+        return bool(names)
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -149,10 +168,6 @@ class ChunkCollection:
     def delete_ids(self, ids: Sequence[str]) -> None:
         if ids:
             self._delete(expressions.in_list(ID, ids))
-
-    def delete_documents(self, document_ids: Sequence[str]) -> None:
-        if document_ids:
-            self._delete(expressions.in_list(DOCUMENT_ID, document_ids))
 
     def _delete(self, expression: str) -> None:
         self.client.delete(self.name, filter=expression, timeout=self.settings.call_timeout)

@@ -7,7 +7,6 @@ from typing import Any
 # Milvus Lite 2.5 builds only these dense indexes; a Milvus server builds many more.
 LITE_INDEX_TYPES = ("AUTOINDEX", "FLAT", "IVF_FLAT")
 SERVER_INDEX_TYPES = ("AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "DISKANN", "SCANN")
-METRIC_TYPES = ("COSINE", "IP", "L2")
 CONSISTENCY_LEVELS = ("Strong", "Session", "Bounded", "Eventually")
 
 # A VARCHAR holds at most 65,535 bytes in Milvus.

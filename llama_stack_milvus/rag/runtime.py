@@ -6,13 +6,22 @@ place and its text, so inserting the same documents again replaces their chunks 
 and two documents with the same text keep a chunk each.
 """
 
-from llama_stack.apis.tools import RAGDocument
+from typing import Any
+
+from llama_stack.apis.common.content_types import URL
+from llama_stack.apis.tools import (
+    RAGDocument,
+    RAGQueryConfig,
+    RAGQueryResult,
+    ToolInvocationResult,
+)
 from llama_stack.providers.inline.tool_runtime.rag.memory import MemoryToolRuntimeImpl
+from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
 from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
 
+from ..documents import Document, FetchLimits, documents_text
 from ..providers.inline_rag_runtime.config import RagRuntimeConfig
-from .documents import FetchLimits, documents_text
 
 MAX_CHUNK_TOKENS = 8192
 
@@ -37,7 +46,7 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         limits = FetchLimits(
             self.config.fetch_timeout, self.config.max_document_bytes, self.config.max_concurrent_fetches
         )
-        texts = await documents_text(documents, limits)
+        texts = await documents_text([core_document(doc) for doc in documents], limits)
         chunks = []
         for doc, text in zip(documents, texts, strict=True):
             for chunk in make_overlapped_chunks(
@@ -48,3 +57,36 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
                 chunk.chunk_metadata.chunk_id = chunk_id
                 chunks.append(chunk)
         await self.vector_io_api.insert_chunks(vector_db_id=vector_db_id, chunks=chunks)
+
+    def query_defaults(self, given: RAGQueryConfig | dict[str, Any] | None) -> RAGQueryConfig:
+        """The caller's query_config, with this runtime's settings for what it leaves out."""
+        if isinstance(given, RAGQueryConfig):
+            given = given.model_dump(exclude_unset=True)
+        defaults = {
+            "max_chunks": self.config.max_chunks,
+            "max_tokens_in_context": self.config.max_tokens_in_context,
+            "mode": self.config.mode,
+        }
+        return RAGQueryConfig.model_validate({**defaults, **(given or {})})
+
+    async def query(self, content, vector_db_ids: list[str], query_config=None) -> RAGQueryResult:
+        return await super().query(content, vector_db_ids, self.query_defaults(query_config))
+
+    async def invoke_tool(self, tool_name: str, kwargs: dict[str, Any]) -> ToolInvocationResult:
+        # An agent's knowledge_search: the tool group's args (vector_db_ids, query_config) and the
+        # model's query. Upstream fills a missing query_config with its own defaults, not ours.
+        return await super().invoke_tool(
+            tool_name, {**kwargs, "query_config": self.query_defaults(kwargs.get("query_config"))}
+        )
+
+
+def core_document(doc: RAGDocument) -> Document:
+    """A Llama Stack RAGDocument as the core's Document."""
+    if isinstance(doc.content, URL):
+        return Document(doc.document_id, uri=doc.content.uri, mime_type=doc.mime_type)
+    if isinstance(doc.content, str):
+        return Document(doc.document_id, content=doc.content, mime_type=doc.mime_type)
+    try:
+        return Document(doc.document_id, content=interleaved_content_as_str(doc.content), mime_type=doc.mime_type)
+    except ValueError as exc:
+        return Document(doc.document_id, mime_type=doc.mime_type, unreadable=str(exc))

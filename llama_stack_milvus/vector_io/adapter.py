@@ -23,14 +23,13 @@ from llama_stack.providers.utils.kvstore import kvstore_impl
 from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
 from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
-from ..milvus.collection import ChunkCollection
 from ..milvus.connection import MilvusBackend, ServerFeatures, detect_features
+from ..milvus.search_request import parse_search_params
+from ..milvus.store import ChunkStore
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
-from .milvus_calls import call_milvus
 from .registry import RegisteredDB, VectorDBRegistry, collection_name
 from .rows import check_embedding, chunk_text
-from .search_request import parse_search_params
 
 logger = get_logger(name=__name__, category="vector_io")
 
@@ -112,18 +111,16 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
 
     async def _open(self, entry: RegisteredDB) -> MilvusChunkIndex:
         """Create (or reopen) the collection behind a registered vector DB."""
-        collection = ChunkCollection(
+        store = await ChunkStore.open(
             self.client,
             entry.collection,
             entry.vector_db.embedding_dimension,
             self.settings,
-            full_text_search=entry.full_text_search and self.features.full_text_search,
+            self.features,
+            self.backend.label,
+            entry.full_text_search,
         )
-        await call_milvus(self.backend.label, collection.ensure)
-        has_sparse = await call_milvus(self.backend.label, collection.has_sparse_field)
-        collection.full_text_search = has_sparse
-        entry = RegisteredDB(entry.vector_db, entry.collection, has_sparse)
-        return MilvusChunkIndex(entry, collection, self.features, self.backend.label)
+        return MilvusChunkIndex(RegisteredDB(entry.vector_db, entry.collection, store.full_text_search), store)
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)
@@ -181,21 +178,32 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         if ranking_options is not None and ranking_options.score_threshold is not None:
             params["score_threshold"] = ranking_options.score_threshold
         response = await self.query_chunks(vector_store_id, search_query, params)
-        return VectorStoreSearchResponsePage(
-            search_query=search_query,
-            data=[
+        data = []
+        for chunk, score in zip(response.chunks, response.scores, strict=True):
+            file_id, filename = await self._hit_file(vector_store_id, chunk)
+            data.append(
                 VectorStoreSearchResponse(
-                    file_id=chunk.metadata.get("file_id", ""),
-                    filename=chunk.metadata.get("filename", ""),
+                    file_id=file_id,
+                    filename=filename,
                     score=score,
                     attributes=chunk.metadata,
                     content=self._chunk_to_vector_store_content(chunk),
                 )
-                for chunk, score in zip(response.chunks, response.scores, strict=True)
-            ],
-            has_more=False,
-            next_page=None,
-        )
+            )
+        return VectorStoreSearchResponsePage(search_query=search_query, data=data, has_more=False, next_page=None)
+
+    async def _hit_file(self, vector_store_id: str, chunk: Chunk) -> tuple[str, str]:
+        """The file a hit came from. The 0.2.20 mixin reads a `file_id` key nothing writes; a file's
+        chunks carry its id as their document id, and the store's file records hold its name, so
+        files attached before this fix and after a restart are named too."""
+        file_id = chunk.metadata.get("file_id") or chunk.metadata.get("document_id") or ""
+        if file_id not in self.openai_vector_stores[vector_store_id].get("file_ids", []):
+            return "", ""
+        try:
+            info = await self._load_openai_vector_store_file(vector_store_id, file_id)
+        except Exception:  # a record gone between the search and now: the id is still right
+            return file_id, ""
+        return file_id, (info or {}).get("filename", "")
 
     async def delete_chunks(self, store_id: str, chunks_for_deletion: list[ChunkForDeletion]) -> None:
         index = await self._index(store_id)

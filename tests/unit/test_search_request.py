@@ -1,7 +1,7 @@
 import pytest
 from llama_stack.apis.tools import RRFRanker, WeightedRanker
 
-from llama_stack_milvus.vector_io.search_request import parse_search_params
+from llama_stack_milvus.milvus.search_request import parse_search_params
 
 
 def test_defaults():

@@ -1,4 +1,4 @@
-"""Telemetry spans keep a bounded summary of API arguments and results (compat.py)."""
+"""Telemetry spans keep a bounded summary of API arguments and results (patches/span_attributes.py)."""
 
 from llama_stack.apis.vector_io import Chunk
 

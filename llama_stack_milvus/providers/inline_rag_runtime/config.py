@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,17 @@ class RagRuntimeConfig(BaseModel):
         default=50 * 1024 * 1024, gt=0, description="A fetched document larger than this is refused"
     )
     max_concurrent_fetches: int = Field(default=8, ge=1, le=64, description="Document URLs fetched at once")
+    # What knowledge_search and rag_tool.query retrieve when the caller's query_config does not say:
+    # an agent turn's prompt grows with them, and a small local model reads ~100 tokens/s on 2 cores.
+    max_chunks: int = Field(default=5, ge=1, le=100, description="Chunks retrieved per query")
+    max_tokens_in_context: int = Field(default=4096, ge=64, description="Tokens of retrieved text per query, at most")
+    mode: Literal["vector", "keyword", "hybrid"] = Field(default="vector", description="Search mode per query")
 
     @classmethod
     def sample_run_config(cls, __distro_dir__: str = "", **kwargs: Any) -> dict[str, Any]:
-        return {"fetch_timeout": "${env.RAG_FETCH_TIMEOUT:=30}"}
+        return {
+            "fetch_timeout": "${env.RAG_FETCH_TIMEOUT:=30}",
+            "max_chunks": "${env.RAG_MAX_CHUNKS:=5}",
+            "max_tokens_in_context": "${env.RAG_MAX_TOKENS_IN_CONTEXT:=4096}",
+            "mode": "${env.RAG_SEARCH_MODE:=vector}",
+        }

@@ -25,6 +25,10 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
         self._models: dict = {}
         self._load_lock = threading.Lock()
 
+    async def initialize(self) -> None:
+        for model in self.config.preload:
+            await asyncio.to_thread(self._load_sentence_transformer_model, model)
+
     def _load_sentence_transformer_model(self, model: str):
         with self._load_lock:
             if model not in self._models:

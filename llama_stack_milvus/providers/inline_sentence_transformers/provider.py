@@ -1,10 +1,10 @@
 from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
 
-from ... import compat
+from ... import patches
 
 
 def get_provider_spec() -> ProviderSpec:
-    compat.apply()
+    patches.apply_all()
     return InlineProviderSpec(
         api=Api.inference,
         provider_type="inline::sentence-transformers",

@@ -1,10 +1,10 @@
 from llama_stack.providers.datatypes import AdapterSpec, Api, ProviderSpec, remote_provider_spec
 
-from ... import compat
+from ... import patches
 
 
 def get_provider_spec() -> ProviderSpec:
-    compat.apply()
+    patches.apply_all()
     return remote_provider_spec(
         api=Api.vector_io,
         adapter=AdapterSpec(

@@ -62,6 +62,19 @@ class VllmInferenceConfig(BaseModel):
             return str(path)
         return value
 
+    def connection(self):
+        """What the core's vLLM client needs of this config."""
+        from ...vllm.client import VllmConnection
+
+        return VllmConnection(
+            url=self.url,
+            api_token=self.api_token.get_secret_value() if self.api_token else None,
+            tls_verify=self.tls_verify,
+            connect_timeout=self.connect_timeout,
+            request_timeout=self.request_timeout,
+            max_retries=self.max_retries,
+        )
+
     @classmethod
     def sample_run_config(cls, url: str = "${env.VLLM_URL:=http://localhost:8000/v1}", **kwargs: Any) -> dict[str, Any]:
         return {

@@ -1,4 +1,4 @@
-"""A RAG document's text: given inline, in a data: URL, or fetched from http(s).
+"""A document's text: given inline, in a data: URL, or fetched from http(s). Core: no Llama Stack.
 
 Llama Stack 0.2.20 stores whatever a URL answers (a 404 page becomes a document), turns timeouts
 and unreachable hosts into bare 500s and stores a local path as the document's text. Here every
@@ -7,17 +7,15 @@ and says why, with the HTTP status that fits the cause (`DocumentError.status_co
 """
 
 import asyncio
+import base64
+import io
 import re
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import unquote_to_bytes, urlparse
 
 import httpx
-from llama_stack.apis.common.content_types import URL
-from llama_stack.apis.tools import RAGDocument
-from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
-from llama_stack.providers.utils.memory.vector_store import content_from_data, parse_pdf
 
-from ..errors import UpstreamError
+from .errors import UpstreamError
 
 # A string document that is one of these is fetched, not stored as text.
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S*$|^data:", re.DOTALL)
@@ -26,6 +24,18 @@ _LOCAL_PATH = re.compile(r"^(/|~/|\./|\.\./|[A-Za-z]:\\)\S*$")
 _TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml", "application/javascript",
                "application/x-yaml", "application/yaml", "application/x-ndjson", "application/rtf")  # fmt: skip
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a document is given as: `content`, a string that is its text or names where to read it
+    (a URL, or a path, which is refused), or `uri`, a URL given as such."""
+
+    document_id: str
+    content: str | None = None
+    uri: str | None = None
+    mime_type: str | None = None
+    unreadable: str | None = None  # why the content given cannot be text (e.g. an image)
 
 
 @dataclass(frozen=True)
@@ -66,13 +76,13 @@ class FetchLimits:
     concurrency: int
 
 
-async def documents_text(documents: list[RAGDocument], limits: FetchLimits) -> list[str]:
+async def documents_text(documents: list[Document], limits: FetchLimits) -> list[str]:
     """The text of every document, in order; DocumentError naming each one that cannot be read."""
     gate = asyncio.Semaphore(limits.concurrency)
     timeout = httpx.Timeout(limits.timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=5) as http:
 
-        async def one(doc: RAGDocument) -> str | Problem:
+        async def one(doc: Document) -> str | Problem:
             source = _source(doc)
             try:
                 async with gate:
@@ -90,10 +100,10 @@ async def documents_text(documents: list[RAGDocument], limits: FetchLimits) -> l
     return results  # type: ignore[return-value]
 
 
-def _source(doc: RAGDocument) -> str | None:
+def _source(doc: Document) -> str | None:
     """The URL a document is to be read from, or None when its content is the text itself."""
-    if isinstance(doc.content, URL):
-        return doc.content.uri
+    if doc.uri is not None:
+        return doc.uri
     if isinstance(doc.content, str):
         stripped = doc.content.strip()
         if _URL.match(stripped):
@@ -109,18 +119,18 @@ def _shown(source: str | None) -> str:
     return source if not source.startswith("data:") else source[:40] + "..."
 
 
-async def _text(doc: RAGDocument, source: str | None, http: httpx.AsyncClient, limits: FetchLimits) -> str:
+async def _text(doc: Document, source: str | None, http: httpx.AsyncClient, limits: FetchLimits) -> str:
     if source is None:
-        try:
-            return interleaved_content_as_str(doc.content)
-        except ValueError as exc:
-            raise _Refused(f"its content is not text: {exc}") from None
+        if doc.unreadable is not None:
+            raise _Refused(f"its content is not text: {doc.unreadable}")
+        return doc.content or ""
     scheme = urlparse(source).scheme.lower()
     if scheme == "data":
         try:
-            return content_from_data(source)
-        except Exception as exc:
+            body, content_type = _data_url(source)
+        except ValueError as exc:
             raise _Refused(f"its data: URL cannot be read ({exc})") from None
+        return await _decode(doc, body, content_type, None)
     if scheme == "file":
         raise _Refused(
             "the server does not read local files (it may not see yours, and must not expose its own); "
@@ -162,7 +172,30 @@ async def _fetch(url: str, http: httpx.AsyncClient, limits: FetchLimits) -> tupl
         raise _Refused(f"fetching it failed: {type(exc).__name__}: {exc}", 502) from None
 
 
-async def _decode(doc: RAGDocument, body: bytes, content_type: str, encoding: str | None) -> str:
+def _data_url(url: str) -> tuple[bytes, str]:
+    """The bytes and media type of a data: URL (RFC 2397)."""
+    header, comma, data = url[len("data:") :].partition(",")
+    if not comma:
+        raise ValueError("no comma after the media type")
+    parts = [p.strip() for p in header.split(";")]
+    is_base64 = parts[-1].lower() == "base64"
+    if is_base64:
+        parts = parts[:-1]
+    media_type = (parts[0] or "text/plain").lower() if parts else "text/plain"
+    try:
+        body = base64.b64decode(data, validate=False) if is_base64 else unquote_to_bytes(data)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"bad base64: {exc}") from None
+    return body, media_type
+
+
+def parse_pdf(body: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+
+
+async def _decode(doc: Document, body: bytes, content_type: str, encoding: str | None) -> str:
     declared = (doc.mime_type or "").lower()
     if declared == "application/pdf" or content_type == "application/pdf" or body.startswith(b"%PDF-"):
         try:

@@ -1,7 +1,8 @@
 """`llama stack build --config templates/<name>/build.yaml --image-type venv`, offline, into a venv
 that already holds this package, writing a run config that starts.
 
-0.2.20 gets two things wrong for providers loaded with `module:`:
+Upstream bugs (llama-stack 0.2.20, core/build.py get_provider_dependencies and
+cli/stack/_build.py _generate_run_config), for providers loaded with `module:`:
 - it pip-installs each `module:` value as if it were a distribution
   (`uv pip install llama_stack_milvus.providers.inline_milvus`), which exists nowhere and needs an
   index. Our providers all live in one distribution: the build installs that instead (already
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from . import PACKAGE_NAME
+from .. import PACKAGE_NAME
 
 _OURS = "llama_stack_milvus."
 
@@ -28,8 +29,8 @@ def _is_ours(module: str | None) -> bool:
 
 
 def templates_dir() -> Path:
-    packaged = Path(__file__).parent / "templates"  # in a wheel
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+    packaged = Path(__file__).parent.parent / "templates"  # in a wheel
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent.parent / "templates"
 
 
 def _provider_set(providers: dict) -> dict[str, set[tuple[str, str | None]]]:
@@ -66,6 +67,9 @@ def _fix_generated(run_config_file: Path, image_name: str) -> None:
 
 
 def patch_build(module) -> None:
+    from . import check_llama_stack_version
+
+    check_llama_stack_version()
     original = module.get_provider_dependencies
     if getattr(original, "_ours", False):
         return
@@ -84,6 +88,9 @@ def patch_build(module) -> None:
 
 
 def patch_build_cli(module) -> None:
+    from . import check_llama_stack_version
+
+    check_llama_stack_version()
     original = module._generate_run_config
     if getattr(original, "_ours", False):
         return

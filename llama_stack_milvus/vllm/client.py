@@ -1,4 +1,7 @@
-"""The HTTP side of remote::vllm: one shared OpenAI client, errors that name vLLM, model discovery."""
+"""A vLLM server over HTTP: one shared OpenAI client, errors that name vLLM, model discovery.
+
+Core: no Llama Stack. The remote::vllm adapter (inference/adapter.py) builds one from its config.
+"""
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -9,12 +12,23 @@ import openai
 from openai import AsyncOpenAI
 
 from ..errors import ServiceUnavailableError, UpstreamError, UpstreamTimeoutError
-from ..providers.remote_vllm.config import VllmInferenceConfig
 
 T = TypeVar("T")
 # vLLM wants a bearer token only when started with --api-key; the OpenAI client wants one always.
 NO_TOKEN = "no-token"
 PROBE_TEXT = "embedding dimension probe"
+
+
+@dataclass(frozen=True)
+class VllmConnection:
+    """Where vLLM is and how to talk to it."""
+
+    url: str
+    api_token: str | None = None
+    tls_verify: bool | str = True
+    connect_timeout: float = 5.0
+    request_timeout: float = 600.0
+    max_retries: int = 2
 
 
 @dataclass(frozen=True)
@@ -25,9 +39,9 @@ class ServedModel:
 
 
 class VllmClient:
-    def __init__(self, config: VllmInferenceConfig) -> None:
+    def __init__(self, config: VllmConnection) -> None:
         self.url = config.url
-        self._default_token = config.api_token.get_secret_value() if config.api_token else None
+        self._default_token = config.api_token
         self._http = httpx.AsyncClient(
             verify=config.tls_verify,
             timeout=httpx.Timeout(config.request_timeout, connect=config.connect_timeout),

@@ -7,8 +7,8 @@ Keys and values become escaped literals, so no value can change the expression's
 
 from typing import Any
 
-from ..milvus import collection as fields
-from ..milvus import expressions
+from . import collection as fields
+from . import expressions
 
 _COMPARISONS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _MEMBERSHIP = {"in": "in", "nin": "not in"}

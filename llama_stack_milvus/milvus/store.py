@@ -1,0 +1,84 @@
+"""One vector DB's chunks in Milvus: opened (created, indexed, loaded, its BM25 field found), rows in,
+hits out, every blocking call in a thread and bounded (milvus/calls.py). Core: no Llama Stack; an
+API layer turns its chunks into rows (vector_io/rows.py for Llama Stack 0.2.20) and hits back.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymilvus import MilvusClient
+
+from .calls import call_milvus
+from .collection import ChunkCollection, Hit
+from .connection import ServerFeatures
+from .search_request import SearchRequest
+from .settings import IndexSettings
+
+
+class ChunkStore:
+    def __init__(self, collection: ChunkCollection, features: ServerFeatures, where: str) -> None:
+        self.collection = collection
+        self.features = features
+        self.where = where  # the Milvus, as errors name it
+
+    @classmethod
+    async def open(
+        cls,
+        client: MilvusClient,
+        name: str,
+        dimension: int,
+        settings: IndexSettings,
+        features: ServerFeatures,
+        where: str,
+        full_text_search: bool,
+    ) -> "ChunkStore":
+        """Create the collection (or reopen it) and learn whether it has a BM25 field: a collection
+        made on a Milvus older than 2.5 keeps working, without keyword search."""
+        collection = ChunkCollection(
+            client, name, dimension, settings, full_text_search=full_text_search and features.full_text_search
+        )
+        await call_milvus(where, collection.ensure)
+        collection.full_text_search = await call_milvus(where, collection.has_sparse_field)
+        return cls(collection, features, where)
+
+    @property
+    def dimension(self) -> int:
+        return self.collection.dimension
+
+    @property
+    def full_text_search(self) -> bool:
+        return self.collection.full_text_search
+
+    async def upsert(self, rows: Sequence[dict[str, Any]]) -> int:
+        return await call_milvus(self.where, self.collection.upsert, rows)
+
+    async def search(self, request: SearchRequest, text: str, vector: list[float] | None) -> list[Hit]:
+        """The hits of one search, best first, those under the request's score threshold left out."""
+        if request.mode != "vector" and not self.full_text_search:
+            raise ValueError(f"{request.mode} search is unavailable for this vector DB: {self._why_no_keyword()}")
+        collection = self.collection
+        if request.mode == "vector":
+            assert vector is not None
+            hits = await call_milvus(self.where, collection.search_vector, vector, request.k, request.filter_expr)
+        elif request.mode == "keyword":
+            hits = await call_milvus(self.where, collection.search_keyword, text, request.k, request.filter_expr)
+        elif request.ranker.kind == "rrf":
+            assert vector is not None
+            hits = await call_milvus(self.where, collection.search_rrf, vector, text, request.k,
+                                     request.ranker.rrf_k, request.filter_expr)  # fmt: skip
+        else:
+            assert vector is not None
+            hits = await call_milvus(self.where, collection.search_weighted, vector, text, request.k,
+                                     request.ranker.alpha, request.filter_expr)  # fmt: skip
+        return [h for h in hits if request.keeps(h.score)]
+
+    async def delete_ids(self, ids: Sequence[str]) -> None:
+        await call_milvus(self.where, self.collection.delete_ids, list(ids))
+
+    async def drop(self) -> None:
+        await call_milvus(self.where, self.collection.drop)
+
+    def _why_no_keyword(self) -> str:
+        if not self.features.full_text_search:
+            return self.features.keyword_search_unavailable()
+        return "its collection was created without a BM25 field (on a Milvus older than 2.5); re-create it"

@@ -1,0 +1,266 @@
+"""The embedded default answers: our inline::llama-cpp with the bundled Qwen2.5-Coder-1.5B-Instruct.
+
+Real model, real stack (run-configs/milvus-lite.yaml as shipped), real llama-stack-client. Each
+full agent turn costs tens of seconds on 2 cores, so there are four: the tutorial as written, the
+example (streamed), and a session of two questions.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import httpx
+import pytest
+from conftest import EMBEDDING_MODEL
+from llama_stack_client import Agent
+from servers import REPO, RUN_CONFIGS, StackServer
+from test_tutorial import tutorial_documents
+
+LLM = "qwen2.5-coder-1.5b-instruct"
+VECTOR_DB_ID = "local-llm-tutorial"
+QUESTION = "What attention type does Llama3-8B use?"
+GQA = re.compile(r"grouped[- ]query attention|\bGQA\b", re.IGNORECASE)
+WEATHER = {
+    "tool_name": "get_weather",
+    "description": "Get the current weather in a city",
+    "parameters": {"city": {"param_type": "string", "description": "The city", "required": True}},
+}
+SEARCH = {
+    "tool_name": "knowledge_search",
+    "description": "Search for information in a database.",
+    "parameters": {"query": {"param_type": "string", "description": "What to search for", "required": True}},
+}
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory):
+    """Where the stacks of this session join the bundled GGUF (once)."""
+    return tmp_path_factory.mktemp("llm-models")
+
+
+@pytest.fixture(scope="module")
+def llm_stack(tmp_path_factory, models_dir, docs_server):
+    """The embedded default as shipped (nothing but state paths set), the tutorial pages inserted."""
+    stack = StackServer(
+        RUN_CONFIGS / "milvus-lite.yaml",
+        tmp_path_factory.mktemp("local-llm"),
+        env={"LOCAL_LLM": "auto", "LLM_MODELS_DIR": str(models_dir), "EMBEDDING_PRELOAD": "all-MiniLM-L6-v2"},
+    ).start(timeout=600)
+    client = stack.client()
+    client.vector_dbs.register(
+        vector_db_id=VECTOR_DB_ID, embedding_model=EMBEDDING_MODEL, embedding_dimension=384, provider_id="milvus"
+    )
+    client.tool_runtime.rag_tool.insert(
+        documents=tutorial_documents(docs_server.base_url), vector_db_id=VECTOR_DB_ID, chunk_size_in_tokens=1024
+    )
+    yield stack
+    stack.stop()
+
+
+def run_example(args: list[str], env: dict[str, str] | None = None, timeout: float = 600):
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "INFERENCE_MODEL": "", **(env or {})}, cwd=REPO,
+    )  # fmt: skip
+
+
+def test_the_local_model_is_the_only_llm_and_loads_at_start_up(llm_stack):
+    llms = [m for m in llm_stack.client().models.list() if m.model_type == "llm"]
+    assert [(m.identifier, m.provider_id) for m in llms] == [(LLM, "llama-cpp")]
+    assert llms[0].metadata["context_length"] == 8192
+    assert f"local LLM {LLM} loaded" in llm_stack.log_text()
+
+
+def test_tutorial_client_as_written_prints_the_answer(llm_stack, docs_server):
+    """AgentConfig, builtin::rag, a non-streaming turn and the client's default 60 s read timeout."""
+    completed = run_example(
+        [str(REPO / "examples" / "tutorial_as_written.py")],
+        env={"LLAMA_STACK_URL": llm_stack.base_url, "DOCS_BASE_URL": docs_server.base_url},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    answer = completed.stdout.split("Response: ", 1)[1]
+    assert GQA.search(answer), completed.stdout
+
+
+def test_rag_agent_example_streams_the_answer(llm_stack, docs_server):
+    completed = run_example(
+        [str(REPO / "examples" / "rag_agent.py"), "--base-url", llm_stack.base_url,
+         "--docs-base-url", docs_server.base_url],
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "tool_execution> Tool:knowledge_search" in completed.stdout
+    answer = completed.stdout.rsplit("inference> ", 1)[1]
+    assert GQA.search(answer), completed.stdout
+
+
+def test_agent_session_retrieves_from_milvus_and_answers_two_questions(llm_stack):
+    client = llm_stack.client()
+    agent = Agent(
+        client,
+        model=LLM,
+        instructions="You are a helpful assistant. Use the knowledge_search tool to answer.",
+        tools=[{"name": "builtin::rag/knowledge_search", "args": {"vector_db_ids": [VECTOR_DB_ID]}}],
+        sampling_params={"strategy": {"type": "greedy"}, "max_tokens": 96},  # short answers: CI time
+    )
+    session = agent.create_session("two-questions")
+    turn = agent.create_turn(messages=[{"role": "user", "content": QUESTION}], session_id=session, stream=False)
+    assert [step.step_type for step in turn.steps] == ["inference", "tool_execution", "inference"]
+    call = turn.steps[1].tool_calls[0]
+    assert call.tool_name == "knowledge_search" and call.arguments["query"].strip()
+    retrieved = turn.steps[1].tool_responses[0]
+    assert "num-1" in retrieved.metadata["document_ids"]  # llama3.rst, from our Milvus provider
+    assert GQA.search(turn.output_message.content), turn.output_message.content
+
+    # The second question of the session, streamed: another search, another answer.
+    events = list(
+        agent.create_turn(
+            messages=[{"role": "user", "content": "How many layers does LoRA finetuning apply to by default?"}],
+            session_id=session,
+            stream=True,
+        )
+    )
+    second = events[-1].event.payload.turn
+    assert [step.step_type for step in second.steps] == ["inference", "tool_execution", "inference"]
+    assert second.steps[1].tool_calls[0].tool_name == "knowledge_search"
+    assert len(second.input_messages) == 1 and second.output_message.content.strip()
+    assert "lora" in json.dumps(second.steps[1].tool_responses[0].metadata).lower()
+
+
+def test_forced_and_named_tool_calls_have_valid_arguments(llm_stack):
+    client = llm_stack.client()
+    messages = [{"role": "user", "content": "Is it raining in Paris right now?"}]
+    forced = client.inference.chat_completion(
+        model_id=LLM, messages=messages, tools=[WEATHER, SEARCH], tool_config={"tool_choice": "required"}
+    ).completion_message
+    assert len(forced.tool_calls) == 1 and forced.tool_calls[0].tool_name in ("get_weather", "knowledge_search")
+    assert isinstance(forced.tool_calls[0].arguments, dict) and forced.tool_calls[0].arguments
+
+    named = client.inference.chat_completion(
+        model_id=LLM, messages=messages, tools=[WEATHER, SEARCH], tool_config={"tool_choice": "get_weather"}
+    ).completion_message
+    assert named.tool_calls[0].tool_name == "get_weather"
+    assert "paris" in named.tool_calls[0].arguments["city"].lower()
+
+    # The OpenAI-compatible endpoint, with a named tool in OpenAI's object form.
+    response = httpx.post(
+        f"{llm_stack.base_url}/v1/openai/v1/chat/completions",
+        json={
+            "model": LLM,
+            "messages": messages,
+            "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
+                "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
+            "tool_choice": {"type": "function", "function": {"name": "get_weather"}},
+        },
+        timeout=300,
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    choice = response.json()["choices"][0]
+    assert choice["finish_reason"] == "tool_calls"
+    call = choice["message"]["tool_calls"][0]["function"]
+    assert call["name"] == "get_weather" and "paris" in json.loads(call["arguments"])["city"].lower()
+
+
+def test_structured_output_validates_against_its_schema(llm_stack):
+    schema = {
+        "type": "object",
+        "properties": {"city": {"type": "string", "maxLength": 40}, "country": {"type": "string", "maxLength": 40},
+                       "population_millions": {"type": "number"}},
+        "required": ["city", "country", "population_millions"],
+    }  # fmt: skip
+    reply = llm_stack.client().inference.chat_completion(
+        model_id=LLM,
+        messages=[{"role": "user", "content": "Give the capital of France and its population in millions."}],
+        response_format={"type": "json_schema", "json_schema": schema},
+        sampling_params={"max_tokens": 80},
+    )
+    answer = json.loads(reply.completion_message.content)
+    assert set(answer) == {"city", "country", "population_millions"}
+    assert "paris" in answer["city"].lower() and isinstance(answer["population_millions"], int | float)
+
+
+def test_streamed_chat_and_text_completion(llm_stack):
+    client = llm_stack.client()
+    chunks = list(
+        client.inference.chat_completion(
+            model_id=LLM,
+            messages=[{"role": "user", "content": "Say hello in French, one word."}],
+            sampling_params={"max_tokens": 16},
+            stream=True,
+        )
+    )
+    text = "".join(c.event.delta.text for c in chunks if c.event.event_type == "progress")
+    assert len(chunks) > 2 and "bonjour" in text.lower()
+    assert chunks[-1].event.event_type == "complete"
+
+    completion = client.inference.completion(
+        model_id=LLM, content="The capital of France is", sampling_params={"max_tokens": 8}
+    )
+    assert "paris" in completion.content.lower()
+    streamed = list(
+        client.inference.completion(
+            model_id=LLM, content="The capital of France is", sampling_params={"max_tokens": 8}, stream=True
+        )
+    )
+    assert "paris" in "".join(c.delta for c in streamed).lower()
+
+
+def test_unknown_model_and_context_overflow_are_clear_4xx(llm_stack):
+    unknown = httpx.post(
+        f"{llm_stack.base_url}/v1/inference/chat-completion",
+        json={"model_id": "no-such-llm", "messages": [{"role": "user", "content": "hi"}]},
+        timeout=60,
+    )
+    assert 400 <= unknown.status_code < 500 and "no-such-llm" in unknown.text
+
+    too_long = " ".join(["attention"] * 9000)  # 9,000 tokens and more, in a context of 8,192
+    overflow = httpx.post(
+        f"{llm_stack.base_url}/v1/inference/chat-completion",
+        json={"model_id": LLM, "messages": [{"role": "user", "content": too_long}]},
+        timeout=300,
+    )
+    assert overflow.status_code == 400, overflow.text
+    assert "too long for the local model" in overflow.text and "8192" in overflow.text
+    # The model still answers afterwards.
+    assert llm_stack.client().inference.completion(model_id=LLM, content="1, 2, 3,", sampling_params={"max_tokens": 4})
+
+
+def test_missing_weights_still_serve_retrieval_and_say_how_to_get_them(tmp_path_factory, docs_server):
+    state = tmp_path_factory.mktemp("no-weights")
+    stack = StackServer(
+        RUN_CONFIGS / "milvus-lite.yaml",
+        state,
+        env={
+            "LOCAL_LLM": "auto",
+            "LLM_MODELS_DIR": str(state / "models"),
+            "PYTHONPATH": str(REPO / "tests" / "local_llm" / "hide_weights"),
+        },
+    ).start()
+    try:
+        assert "install the local-llm extra" in stack.log_text()
+        client = stack.client()
+        assert [m for m in client.models.list() if m.model_type == "llm"] == []
+        completed = run_example(
+            [str(REPO / "examples" / "rag_agent.py"), "--base-url", stack.base_url,
+             "--docs-base-url", docs_server.base_url],
+        )  # fmt: skip
+        assert completed.returncode == 2
+        assert "Retrieved for" in completed.stdout and "num-1" in completed.stdout
+        assert "No LLM is registered" in completed.stderr and "local-llm" in completed.stderr
+    finally:
+        stack.stop()
+
+
+def test_vllm_url_takes_over_from_the_local_model(tmp_path_factory, models_dir):
+    stack = StackServer(
+        RUN_CONFIGS / "milvus-lite.yaml",
+        tmp_path_factory.mktemp("vllm-takes-over"),
+        env={"LOCAL_LLM": "auto", "LLM_MODELS_DIR": str(models_dir), "VLLM_URL": "http://127.0.0.1:9/v1"},
+    ).start()
+    try:
+        assert "the local LLM is off" in stack.log_text()
+        llms = [m for m in stack.client().models.list() if m.model_type == "llm"]
+        assert [m.provider_id for m in llms] == ["vllm"]
+    finally:
+        stack.stop()

@@ -1,0 +1,79 @@
+"""The core knows nothing of Llama Stack: a second API layer (for OGX) can sit beside today's."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import llama_stack_milvus
+
+PACKAGE = Path(llama_stack_milvus.__file__).parent
+# The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
+# HTTP client, the embedded LLM.
+CORE = ["milvus", "llm", "vllm", "documents.py", "errors.py"]
+
+
+def core_files() -> list[Path]:
+    files = []
+    for entry in CORE:
+        path = PACKAGE / entry
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Absolute names of every module a file imports, relative imports resolved."""
+    package = ".".join(("llama_stack_milvus", *path.relative_to(PACKAGE).with_suffix("").parts[:-1]))
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def is_core(module: str) -> bool:
+    parts = module.split(".")
+    if parts[0] != "llama_stack_milvus" or len(parts) == 1:
+        return True
+    return parts[1] in {entry.removesuffix(".py") for entry in CORE}
+
+
+def test_no_core_module_imports_llama_stack_or_the_api_layer():
+    offences = []
+    for path in core_files():
+        for module in imported_modules(path):
+            if module == "llama_stack" or module.startswith("llama_stack.") or not is_core(module):
+                offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    assert offences == []
+
+
+def test_importing_the_whole_core_loads_no_llama_stack():
+    modules = [
+        ".".join(("llama_stack_milvus", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in core_files()
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m == 'llama_stack' or m.startswith('llama_stack.'))\n"
+        "print(loaded); sys.exit(1 if loaded else 0)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_rule_sees_an_offence(tmp_path):
+    """The scan is not vacuous: a relative import of the API layer is found."""
+    fake = PACKAGE / "milvus" / "collection.py"
+    names = imported_modules(fake)
+    assert "llama_stack_milvus.milvus.settings" in names or "llama_stack_milvus.milvus" in names
+    assert not is_core("llama_stack_milvus.vector_io.rows") and not is_core("llama_stack_milvus.providers")
+    assert is_core("llama_stack_milvus.milvus.store") and is_core("pymilvus")

@@ -1,0 +1,189 @@
+"""Each patch of Llama Stack 0.2.20: the upstream behaviour (the wrapped original) and the fixed one,
+in-process; and the version guard that refuses any other Llama Stack."""
+
+import asyncio
+import importlib
+import logging
+
+import pytest
+
+from llama_stack_milvus import patches
+from llama_stack_milvus.errors import ServiceUnavailableError
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied():
+    patches.apply_all()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_another_llama_stack_is_refused_naming_the_supported_one():
+    patches.check_llama_stack_version("0.2.20")
+    with pytest.raises(patches.UnsupportedLlamaStackError, match=r"llama-stack==0\.2\.20.*0\.7\.1 is installed"):
+        patches.check_llama_stack_version("0.7.1")
+
+
+def test_every_patch_wraps_its_original_and_names_the_upstream_bug():
+    for name in patches.RUNTIME_PATCHES:
+        module = importlib.import_module(f"llama_stack_milvus.patches.{name}")
+        assert "Upstream bug (llama-stack 0.2.20" in module.__doc__
+        assert module.apply.applied
+
+
+def test_router_insert_chunks_without_document_id():
+    from llama_stack.apis.vector_io import Chunk
+    from llama_stack.core.routers.vector_io import VectorIORouter
+
+    received = []
+
+    class Provider:
+        async def insert_chunks(self, vector_db_id, chunks, ttl_seconds=None):
+            received.extend(chunks)
+
+    class RoutingTable:
+        async def get_provider_impl(self, vector_db_id):
+            return Provider()
+
+    router = VectorIORouter.__new__(VectorIORouter)
+    router.routing_table = RoutingTable()
+    upstream = VectorIORouter.insert_chunks.__wrapped__
+    with pytest.raises(KeyError, match="document_id"):
+        run(upstream(router, "db", [Chunk(content="no document id", metadata={})]))
+    run(router.insert_chunks("db", [Chunk(content="no document id", metadata={})]))
+    assert received[0].metadata["document_id"] == received[0].chunk_id == received[0].chunk_id
+
+
+def test_upstream_errors_keep_their_status():
+    from llama_stack.core.server import server
+
+    error = ServiceUnavailableError("Milvus server http://milvus:19530 is not answering")
+    assert server.translate_exception.__wrapped__(error).status_code == 500
+    fixed = server.translate_exception(error)
+    assert fixed.status_code == 503 and "is not answering" in fixed.detail
+    assert server.translate_exception(ValueError("bad")).status_code == 400  # the rest: upstream's
+
+
+def test_request_bodies_are_read_for_debug_logs_only():
+    from llama_stack.core.server import server
+
+    class Request:
+        method = "POST"
+        reads = 0
+
+        class url:  # noqa: N801
+            path = "/v1/vector-io/insert"
+
+        async def body(self):
+            Request.reads += 1
+            return b'{"chunks": []}'
+
+    logger = server.logger.logger  # a LoggerAdapter around the logger
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        run(server.log_request_pre_validation.__wrapped__(Request()))
+        assert Request.reads == 1  # upstream reads and pretty-prints every body
+        run(server.log_request_pre_validation(Request()))
+        assert Request.reads == 1
+        logger.setLevel(logging.DEBUG)
+        run(server.log_request_pre_validation(Request()))
+        assert Request.reads == 2
+    finally:
+        logger.setLevel(level)
+
+
+def test_span_attributes_are_bounded():
+    from llama_stack.providers.utils.telemetry import trace_protocol
+
+    embeddings = [[0.123456789] * 384 for _ in range(256)]
+    assert len(trace_protocol.serialize_value.__wrapped__(embeddings)) > 500_000
+    assert len(trace_protocol.serialize_value(embeddings)) < 1_000
+
+
+def test_redaction_also_covers_tokens():
+    from llama_stack.core.utils import config
+
+    settings = {"uri": "http://milvus:19530", "token": "root:Milvus", "api_key": "k", "vllm": {"api_token": "t"}}
+    upstream = config.redact_sensitive_fields.__wrapped__(settings)
+    assert upstream["token"] == "root:Milvus"
+    redacted = config.redact_sensitive_fields(settings)
+    assert redacted["token"] == redacted["api_key"] == redacted["vllm"]["api_token"] == "********"
+    assert redacted["uri"] == "http://milvus:19530"
+
+
+class CountingStore:
+    """A kvstore over a dict that counts whole-registry reads."""
+
+    def __init__(self, data: dict, name: str) -> None:
+        self.data, self.range_reads = data, 0
+        self.__class__ = type(name, (CountingStore,), {})
+
+    async def get(self, key):
+        return self.data.get(key)
+
+    async def set(self, key, value, expiration=None):
+        self.data[key] = value
+
+    async def delete(self, key):
+        self.data.pop(key, None)
+
+    async def values_in_range(self, start_key, end_key):
+        self.range_reads += 1
+        return [v for k, v in sorted(self.data.items()) if start_key <= k < end_key]
+
+    async def keys_in_range(self, start_key, end_key):
+        return [k for k in sorted(self.data) if start_key <= k < end_key]
+
+
+def two_replicas(store_class: str):
+    from llama_stack.core.store.registry import CachedDiskDistributionRegistry
+
+    shared: dict = {}
+    return [CachedDiskDistributionRegistry(CountingStore(shared, store_class)) for _ in range(2)]
+
+
+def vector_db(identifier: str):
+    from llama_stack.core.datatypes import VectorDBWithOwner
+
+    return VectorDBWithOwner(identifier=identifier, provider_id="milvus", provider_resource_id=identifier,
+                             embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)  # fmt: skip
+
+
+def test_replicas_sharing_a_postgresql_registry_see_each_others_vector_dbs():
+    from llama_stack.core.store.registry import CachedDiskDistributionRegistry
+
+    a, b = two_replicas("PostgresKVStoreImpl")
+    run(a.initialize())
+    run(b.initialize())
+    run(a.register(vector_db("made-on-a")))
+    assert run(CachedDiskDistributionRegistry.get.__wrapped__(b, "vector_db", "made-on-a")) is None  # upstream
+    assert run(b.get("vector_db", "made-on-a")).identifier == "made-on-a"
+    run(a.register(vector_db("listed")))
+    assert {o.identifier for o in run(b.get_all())} == {"made-on-a", "listed"}
+
+
+def test_a_local_registry_stays_in_memory():
+    a, _ = two_replicas("SqliteKVStoreImpl")
+    run(a.initialize())
+    reads = a.kvstore.range_reads
+    assert run(a.get("model", "all-MiniLM-L6-v2")) is None
+    run(a.get_all())
+    run(a.get("vector_db", "unknown"))
+    assert a.kvstore.range_reads == reads  # no re-read of the whole store per lookup
+
+
+def test_llama_stack_run_makes_no_none_folder(tmp_path, monkeypatch):
+    import os
+
+    from llama_stack.cli.stack import run as run_cli
+
+    monkeypatch.chdir(tmp_path)
+    run_cli.os.makedirs(str(None), exist_ok=True)  # what 0.2.20 does for a config without the key
+    assert not (tmp_path / "None").exists()
+    run_cli.os.makedirs(str(tmp_path / "providers.d"), exist_ok=True)
+    assert (tmp_path / "providers.d").is_dir()
+    os.makedirs(str(None), exist_ok=True)  # upstream's call, unpatched
+    assert (tmp_path / "None").is_dir()
