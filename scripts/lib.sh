@@ -51,7 +51,7 @@ announce_llama_cpp_build() {
     return 1
   fi
   echo "==> compiling llama.cpp for the embedded LLM (llama-cpp-python $LLAMA_CPP_PYTHON_VERSION from source):" >&2
-  echo "    about 10 minutes of CPU on 2 cores, once; later runs reuse the build from uv's cache" >&2
+  echo "    about 5 minutes of CPU on 2 cores, once per .venv" >&2
   export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
 }
 

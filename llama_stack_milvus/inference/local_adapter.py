@@ -61,6 +61,8 @@ class LlamaCppInferenceAdapter(VllmInferenceAdapter):
         return path, self.config.model_id or QWEN_CODER_1_5B.model_id
 
     async def shutdown(self) -> None:
+        if self._local is not None:
+            self._local.close()
         if self._engine is not None:
             await asyncio.to_thread(self._engine.close)
         self._engine = self._local = None

@@ -8,6 +8,7 @@ local model. Replies are the openai package's own types.
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from openai.types import Completion, Model
@@ -25,14 +26,21 @@ class LocalOpenAI:
         self.chat = _Chat(self)
         self.completions = _Completions(self)
         self.models = _Models(self)
+        # The model answers one request at a time: requests wait in this executor's queue, not in
+        # the server's shared thread pool, which embeddings and Milvus calls need meanwhile.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama-cpp")
 
     async def run(self, work: Callable[[threading.Event], Iterator[dict[str, Any]]], stream: bool, parse):
-        """Drive `work` in a worker thread: its one item, or its items as an async stream."""
+        """Drive `work` in the model's thread: its one item, or its items as an async stream."""
         cancelled = threading.Event()
         if not stream:
-            items = await asyncio.to_thread(lambda: list(work(cancelled)))
+            loop = asyncio.get_running_loop()
+            items = await loop.run_in_executor(self._executor, lambda: list(work(cancelled)))
             return parse(self._named(items[0]))
-        return await _stream(work, cancelled, lambda item: parse(self._named(item)))
+        return await _stream(work, cancelled, lambda item: parse(self._named(item)), self._executor)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _named(self, item: dict[str, Any]) -> dict[str, Any]:
         item["model"] = self.engine.model_name
@@ -86,7 +94,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-async def _stream(work, cancelled: threading.Event, parse) -> AsyncIterator[Any]:
+async def _stream(work, cancelled: threading.Event, parse, executor: ThreadPoolExecutor) -> AsyncIterator[Any]:
     """Start `work` in a thread; the first item (or error) arrives before this returns, so a bad
     request fails the HTTP call instead of an already-started stream."""
     loop = asyncio.get_running_loop()
@@ -102,7 +110,7 @@ async def _stream(work, cancelled: threading.Event, parse) -> AsyncIterator[Any]
             loop.call_soon_threadsafe(queue.put_nowait, exc)
         loop.call_soon_threadsafe(queue.put_nowait, _DONE)
 
-    worker = loop.run_in_executor(None, produce)
+    worker = loop.run_in_executor(executor, produce)
     first = await queue.get()
     if isinstance(first, BaseException):
         await worker
