@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from backends import BACKENDS
 from milvus_servers import ROOT_TOKEN
 from pymilvus import MilvusClient
 
@@ -88,22 +89,28 @@ def test_drop_removes_the_collection(milvus, request):
     assert not milvus[0].has_collection(collection.name)
 
 
+INDEXES = {
+    "FLAT": ({}, {}),
+    "IVF_FLAT": ({"nlist": 16}, {"nprobe": 4}),
+    "HNSW": ({"M": 8, "efConstruction": 64}, {"ef": 32}),
+}
+
+
+@pytest.mark.parametrize("backend", ["lite-file", "lite-tcp"], indirect=True)
+def test_hnsw_is_refused_on_milvus_lite(milvus, backend):
+    with pytest.raises(ValueError, match="HNSW is not available on Milvus Lite"):
+        milvus[1].check_index_type("HNSW")
+
+
 @pytest.mark.parametrize(
-    "index_type, index_params, search_params",
-    [
-        ("FLAT", {}, {}),
-        ("IVF_FLAT", {"nlist": 16}, {"nprobe": 4}),
-        ("HNSW", {"M": 8, "efConstruction": 64}, {"ef": 32}),
-    ],
+    "backend, index_type, index_params, search_params",
+    [(b, name, *params) for b in BACKENDS for name, params in INDEXES.items() if name != "HNSW" or b == "milvus-2.3"],
+    indirect=["backend"],
 )
 def test_index_types_build_and_search_where_the_backend_has_them(
     milvus, request, index_type, index_params, search_params
 ):
     client, features = milvus
-    if features.is_lite and index_type == "HNSW":
-        with pytest.raises(ValueError, match="HNSW is not available on Milvus Lite"):
-            features.check_index_type(index_type)
-        return
     features.check_index_type(index_type)
     collection = make(milvus, request, index_type=index_type, build_params=index_params, search_params=search_params)
     data = rows(200)

@@ -1,17 +1,21 @@
 """Index settings come from the provider config: refused at start-up where the backend lacks them."""
 
+import pytest
 from conftest import EMBEDDING_MODEL
 from servers import StackServer
 
 
-def test_hnsw_runs_on_a_server_and_is_refused_at_start_up_on_milvus_lite(tmp_path, backend):
-    env = {**backend.env, "MILVUS_INDEX_TYPE": "HNSW"}
-    server = StackServer(backend.config, tmp_path, env=env)
-    if backend.name.startswith("lite"):
-        assert server.run_until_exit() != 0
-        assert "index_type HNSW is not available on Milvus Lite" in server.log_text()
-        assert "FLAT, IVF_FLAT" in server.log_text()
-        return
+@pytest.mark.parametrize("backend", ["lite-file", "lite-tcp"], indirect=True)
+def test_hnsw_is_refused_at_start_up_on_milvus_lite(tmp_path, backend):
+    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_INDEX_TYPE": "HNSW"})
+    assert server.run_until_exit() != 0
+    assert "index_type HNSW is not available on Milvus Lite" in server.log_text()
+    assert "FLAT, IVF_FLAT" in server.log_text()
+
+
+@pytest.mark.parametrize("backend", ["milvus-2.3"], indirect=True)
+def test_hnsw_runs_on_a_server(tmp_path, backend):
+    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_INDEX_TYPE": "HNSW"})
     server.start()
     try:
         client = server.client()

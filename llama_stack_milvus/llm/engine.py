@@ -68,9 +68,6 @@ class LlamaCppEngine:
         with self._lock:
             self._llama.close()
 
-    def tokens(self, text: str) -> int:
-        return len(self._llama.tokenize(text.encode(), add_bos=False, special=True))
-
     # Chat -------------------------------------------------------------------------------------
 
     def chat(self, request: dict[str, Any], cancelled: threading.Event | None = None) -> Iterator[dict[str, Any]]:
