@@ -7,28 +7,25 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from backends import BACKENDS, Backend, start_backend  # noqa: E402
+from inprocess_stack import InProcessStack  # noqa: E402
 from milvus_servers import MilvusStandalone  # noqa: E402
-from servers import FileServer, StackServer  # noqa: E402
+from servers import FileServer  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 # tests/gpu needs vLLM on a GPU: scripts/gpu_check.sh starts one and sets GPU_VLLM_URL.
 collect_ignore = [] if os.environ.get("GPU_VLLM_URL") else ["gpu"]
-TUTORIAL_PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 KEYWORD_REFUSAL = "need Milvus >= 2.5"
 
 
-# Tiers: unit (tests/unit, no server), provider (the Milvus core and the Dockerfile checks, against
-# real Milvus backends, in-process) and e2e (everything that starts `llama stack run`). The fast
-# tiers: ./scripts/test.sh -m "not e2e".
-PROVIDER_TIER = {"test_core_collection.py", "test_dockerfile.py"}
-
-
+# Tiers, one folder each: unit (no server), provider (our providers in a stack built in the test
+# process, against each real Milvus backend) and e2e (real server processes: `llama stack run`,
+# restarts and crashes, templates; or real LLM servers: vLLM, llama.cpp). The fast tiers:
+# ./scripts/test.sh -m "not e2e".
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "unit" in item.path.parts or item.path.name in PROVIDER_TIER:
-            continue
-        item.add_marker(pytest.mark.e2e)
+        if "e2e" in item.path.parent.parts[-1:]:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +35,26 @@ def docs_server():
         yield server
 
 
+@pytest.fixture(scope="session")
+def backend_pool(tmp_path_factory):
+    """Each Milvus backend started once, on first use, and kept until the session ends: tests that
+    parametrize `backend` themselves make pytest tear `backend` down and set it up again many times."""
+    started: dict[str, Backend] = {}
+
+    def get(name: str) -> Backend:
+        if name not in started:
+            started[name] = start_backend(name, tmp_path_factory.mktemp(name))
+        return started[name]
+
+    yield get
+    for backend in started.values():
+        backend.stop()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def backend(request, tmp_path_factory) -> Backend:
+def backend(request, backend_pool) -> Backend:
     """A real Milvus: a Milvus Lite file, milvus-lite served over TCP, or Milvus 2.3.5 with auth."""
-    started = start_backend(request.param, tmp_path_factory.mktemp(request.param))
-    yield started
-    started.stop()
+    return backend_pool(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +66,25 @@ def own_milvus(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def stack(backend, tmp_path_factory):
-    """A Llama Stack server with our Milvus provider on `backend`, on a free port."""
-    server = StackServer(backend.config, tmp_path_factory.mktemp(f"stack-{backend.name}"), env=backend.env).start()
-    yield server
-    server.stop()
+def stack_pool(backend_pool, tmp_path_factory):
+    """One in-process stack per backend, started on first use, stopped before the backends."""
+    started: dict[str, InProcessStack] = {}
+
+    def get(backend: Backend) -> InProcessStack:
+        if backend.name not in started:
+            state = tmp_path_factory.mktemp(f"stack-{backend.name}")
+            started[backend.name] = InProcessStack(backend.config, state, env=backend.env).start()
+        return started[backend.name]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(backend, stack_pool):
+    """A Llama Stack server with our Milvus provider on `backend`, in-process, on a free port."""
+    return stack_pool(backend)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import logging
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,14 @@ class MilvusBackend:
         return cls(uri=str(path), is_lite=True, label=f"Milvus Lite file {path}")
 
     def connect(self) -> MilvusClient:
+        """A client of its own: pymilvus shares one connection among clients of the same uri and
+        token, and closing any of them closes it for all (a second provider, or a stack restarted
+        in-process, on the same Milvus would lose its connection)."""
         if self.is_lite:
             Path(self.uri).parent.mkdir(parents=True, exist_ok=True)
+        alias = f"llama-stack-milvus-{uuid.uuid4().hex}"
         try:
-            return MilvusClient(uri=self.uri, **self.client_args)
+            return MilvusClient(uri=self.uri, alias=alias, **self.client_args)
         except Exception as exc:
             raise MilvusConnectionError(self.label, exc) from None
 

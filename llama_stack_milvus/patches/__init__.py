@@ -21,6 +21,7 @@ RUNTIME_PATCHES = [
     "request_body_logging",
     "span_attributes",
     "shared_registry",
+    "file_search_filenames",
 ]
 
 

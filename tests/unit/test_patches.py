@@ -187,3 +187,39 @@ def test_llama_stack_run_makes_no_none_folder(tmp_path, monkeypatch):
     assert (tmp_path / "providers.d").is_dir()
     os.makedirs(str(None), exist_ok=True)  # upstream's call, unpatched
     assert (tmp_path / "None").is_dir()
+
+
+def test_file_search_results_name_their_file():
+    from llama_stack.apis.tools import ToolInvocationResult
+    from llama_stack.apis.vector_io import VectorStoreSearchResponse, VectorStoreSearchResponsePage
+    from llama_stack.core.routers.vector_io import VectorIORouter
+    from llama_stack.providers.inline.agents.meta_reference.responses.tool_executor import ToolExecutor
+
+    hit = VectorStoreSearchResponse(
+        file_id="file-1", filename="llama3.rst", score=0.9, content=[{"type": "text", "text": "GQA"}]
+    )
+
+    class RoutingTable:
+        async def openai_search_vector_store(self, vector_store_id, **kwargs):
+            return VectorStoreSearchResponsePage(search_query="q", data=[hit], has_more=False)
+
+    class Function:
+        name = "knowledge_search"
+        arguments = '{"query": "q"}'
+
+    class Tool:
+        vector_store_ids = ["vs-1"]
+        filters = max_num_results = ranking_options = None
+
+    router = VectorIORouter.__new__(VectorIORouter)
+    router.routing_table = RoutingTable()
+    executor = ToolExecutor.__new__(ToolExecutor)
+    executor.vector_io_api = router
+    result = run(executor._execute_knowledge_search_via_vector_store("q", Tool()))
+    assert isinstance(result, ToolInvocationResult) and result.metadata["filenames"] == ["llama3.rst"]
+
+    args = (Function(), "call-1", {"query": "q"}, None, None, result, False)
+    upstream, _ = run(ToolExecutor._build_result_messages.__wrapped__(executor, *args))
+    assert [(r.file_id, r.filename) for r in upstream.results] == [("file-1", "file-1")]
+    fixed, _ = run(executor._build_result_messages(*args))
+    assert [(r.file_id, r.filename) for r in fixed.results] == [("file-1", "llama3.rst")]

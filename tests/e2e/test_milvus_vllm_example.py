@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from conftest import DATA
+from inprocess_stack import InProcessStack
 from servers import REPO, RUN_CONFIGS, StackServer
 from vllm_server import ANSWER, MODEL_NAME
 
@@ -36,7 +37,7 @@ def top_sources(stdout: str) -> list[str]:
 
 
 def test_tutorial_answers_from_index_md_with_vllm(tmp_path, docs, vllm):
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
     try:
         completed = run_example(stack, "--docs", str(docs), "--model", MODEL_NAME)
     finally:
@@ -51,7 +52,7 @@ def test_tutorial_answers_from_index_md_with_vllm(tmp_path, docs, vllm):
 
 def test_tutorial_with_vllm_embeddings_and_other_chunking(tmp_path, docs, vllm, vllm_embedding):
     env = {**vllm.stack_env(), **vllm_embedding.embedding_env()}
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
     try:
         completed = run_example(
             stack, "--docs", str(docs), "--model", MODEL_NAME, "--embedding-model", vllm_embedding.model_name,
@@ -65,7 +66,7 @@ def test_tutorial_with_vllm_embeddings_and_other_chunking(tmp_path, docs, vllm, 
 
 
 def test_without_an_llm_it_retrieves_and_says_how_to_add_one(tmp_path, docs):
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path).start()
     try:
         completed = run_example(stack, "--docs", str(docs))
     finally:

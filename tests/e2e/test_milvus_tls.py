@@ -3,6 +3,7 @@
 import pytest
 from certificates import issue_certificate, make_ca
 from conftest import EMBEDDING_MODEL
+from inprocess_stack import InProcessStack
 from milvus_servers import ROOT_TOKEN, MilvusStandalone
 from servers import RUN_CONFIGS, StackServer
 
@@ -67,7 +68,8 @@ def assert_round_trip(stack: StackServer, vector_db_id: str) -> None:
 
 def test_stack_talks_to_milvus_over_tls(tmp_path, tls_milvus, certificates):
     assert tls_milvus.uri.startswith("https://")
-    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(tls_milvus, certificates)).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(tls_milvus, certificates))
+    stack.start()
     try:
         assert_round_trip(stack, "tls-db")
     finally:
@@ -83,7 +85,7 @@ def test_plain_connection_to_a_tls_server_is_a_start_up_error(tmp_path, tls_milv
 
 
 def test_stack_talks_to_milvus_over_mutual_tls(tmp_path, mtls_milvus, certificates):
-    stack = StackServer(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=mtls_env(mtls_milvus, certificates))
+    stack = InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=mtls_env(mtls_milvus, certificates))
     stack.start()
     try:
         assert_round_trip(stack, "mtls-db")

@@ -14,9 +14,10 @@ import sys
 import httpx
 import pytest
 from conftest import EMBEDDING_MODEL
+from inprocess_stack import InProcessStack
 from llama_stack_client import Agent
 from servers import REPO, RUN_CONFIGS, StackServer
-from test_tutorial import tutorial_documents
+from tutorial import tutorial_documents
 
 LLM = "qwen2.5-coder-1.5b-instruct"
 VECTOR_DB_ID = "local-llm-tutorial"
@@ -253,7 +254,7 @@ def test_missing_weights_still_serve_retrieval_and_say_how_to_get_them(tmp_path_
 
 
 def test_vllm_url_takes_over_from_the_local_model(tmp_path_factory, models_dir):
-    stack = StackServer(
+    stack = InProcessStack(
         RUN_CONFIGS / "milvus-lite.yaml",
         tmp_path_factory.mktemp("vllm-takes-over"),
         env={"LOCAL_LLM": "auto", "LLM_MODELS_DIR": str(models_dir), "VLLM_URL": "http://127.0.0.1:9/v1"},

@@ -11,6 +11,7 @@ import os
 import httpx
 import pytest
 from certificates import issue_certificate, make_ca
+from inprocess_stack import InProcessStack
 from llama_stack_client import APIStatusError
 from servers import RUN_CONFIGS, StackServer, free_port
 from tcp_proxy import TcpProxy
@@ -36,7 +37,7 @@ USER = [{"role": "user", "content": "What is the weather in Paris?"}]
 @pytest.fixture(scope="module")
 def llm_stack(vllm, vllm_embedding, tmp_path_factory):
     env = {**vllm.stack_env(), **vllm_embedding.embedding_env()}
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path_factory.mktemp("vllm-adapter"), env=env).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path_factory.mktemp("vllm-adapter"), env=env).start()
     yield stack
     stack.stop()
 
@@ -166,7 +167,7 @@ def test_vllm_embeddings_match_sentence_transformers(client):
 
 def test_over_long_text_is_a_400_when_truncation_is_off(vllm, vllm_embedding, tmp_path):
     env = {**vllm_embedding.embedding_env(), "VLLM_EMBEDDING_TRUNCATE": "false"}
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
     try:
         with pytest.raises(APIStatusError) as refused:
             stack.client().inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=[LONG_TEXT])
@@ -210,7 +211,7 @@ def test_token_from_provider_data(vllm, tmp_path):
 
 def test_unreachable_vllm_is_a_503_naming_it_and_the_stack_still_starts(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/v1"
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"VLLM_URL": url, "INFERENCE_MODEL": "m"})
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"VLLM_URL": url, "INFERENCE_MODEL": "m"})
     stack.start()
     try:
         response = httpx.post(
@@ -237,7 +238,7 @@ def test_require_at_startup_refuses_to_start_without_vllm(tmp_path):
 def test_stack_started_before_vllm_serves_once_vllm_is_up(vllm, tmp_path):
     late = TcpProxy(vllm.port)  # nothing listens on its port yet
     env = {**vllm.stack_env(), "VLLM_URL": f"http://127.0.0.1:{late.port}/v1"}
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=env).start()
     try:
         client = stack.client()
         with pytest.raises(APIStatusError) as down:
@@ -255,7 +256,7 @@ def test_vllm_over_tls_with_the_ca_given(vllm, tmp_path):
     proxy = TcpProxy(vllm.port, tls=issue_certificate(tmp_path, "vllm", ca, "IP:127.0.0.1")).start()
     url = f"https://127.0.0.1:{proxy.port}/v1"
     try:
-        trusted = StackServer(
+        trusted = InProcessStack(
             RUN_CONFIGS / "milvus-lite.yaml", tmp_path / "trusted", env={**vllm.stack_env(), "VLLM_URL": url,
                                                                          "VLLM_TLS_VERIFY": str(ca[0])},
         ).start()  # fmt: skip
@@ -266,7 +267,7 @@ def test_vllm_over_tls_with_the_ca_given(vllm, tmp_path):
             assert reply.completion_message.content == ANSWER
         finally:
             trusted.stop()
-        untrusted = StackServer(
+        untrusted = InProcessStack(
             RUN_CONFIGS / "milvus-lite.yaml", tmp_path / "untrusted", env={**vllm.stack_env(), "VLLM_URL": url}
         ).start()
         try:

@@ -2,6 +2,7 @@
 
 import pytest
 from conftest import EMBEDDING_MODEL
+from inprocess_stack import InProcessStack
 from servers import StackServer
 
 
@@ -15,7 +16,7 @@ def test_hnsw_is_refused_at_start_up_on_milvus_lite(tmp_path, backend):
 
 @pytest.mark.parametrize("backend", ["milvus-2.3"], indirect=True)
 def test_hnsw_runs_on_a_server(tmp_path, backend):
-    server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_INDEX_TYPE": "HNSW"})
+    server = InProcessStack(backend.config, tmp_path, env={**backend.env, "MILVUS_INDEX_TYPE": "HNSW"})
     server.start()
     try:
         client = server.client()

@@ -5,22 +5,24 @@ import random
 import pytest
 from backends import BACKENDS
 from milvus_servers import ROOT_TOKEN
-from pymilvus import MilvusClient
 
 from llama_stack_milvus.milvus import collection as fields
 from llama_stack_milvus.milvus.collection import ChunkCollection
-from llama_stack_milvus.milvus.connection import detect_features
+from llama_stack_milvus.milvus.connection import MilvusBackend, detect_features
 from llama_stack_milvus.milvus.settings import IndexSettings
 
 DIM = 8
 
 
+def core_backend(backend, lite_path) -> MilvusBackend:
+    if backend.name == "lite-file":
+        return MilvusBackend.lite_file(str(lite_path))
+    return MilvusBackend(backend.server.uri, False, backend.name, {"token": ROOT_TOKEN})
+
+
 @pytest.fixture
 def milvus(backend, tmp_path):
-    if backend.name == "lite-file":
-        client = MilvusClient(str(tmp_path / "core.db"))
-    else:
-        client = MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)
+    client = core_backend(backend, tmp_path / "core.db").connect()
     features = detect_features(client, is_lite=backend.name == "lite-file")
     yield client, features
     client.close()
@@ -135,7 +137,10 @@ def test_two_creators_of_one_collection_both_succeed_and_lose_nothing(milvus, re
 
     client, features = milvus
     name = f"core_race_{random.randrange(10**6)}"
-    others = [client if backend.name == "lite-file" else MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)]
+    # A Lite file has one server process; on a server, a second connection as another replica has.
+    others = [client if backend.name == "lite-file" else core_backend(backend, None).connect()]
+    if others[0] is not client:
+        request.addfinalizer(others[0].close)
     collections = [ChunkCollection(c, name, DIM, IndexSettings(), features.full_text_search) for c in [client, *others]]
     request.addfinalizer(collections[0].drop)
     errors = []
@@ -159,3 +164,13 @@ def test_two_creators_of_one_collection_both_succeed_and_lose_nothing(milvus, re
     collections[1]._create()
     collections[1].ensure()
     assert collections[1].count() == 20
+
+
+def test_closing_one_client_leaves_the_others_of_the_same_milvus_working(backend, tmp_path):
+    """Two providers (or a stack restarted in-process) on one Milvus: pymilvus would share one
+    connection between same-uri clients and close it for all when one closes."""
+    milvus = core_backend(backend, tmp_path / "shared.db")
+    first, second = milvus.connect(), milvus.connect()
+    first.close()
+    assert isinstance(second.list_collections(), list)
+    second.close()

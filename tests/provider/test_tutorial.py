@@ -1,30 +1,13 @@
-"""The "Build RAG with Llama Stack and Milvus" tutorial, as written, against a real server."""
+"""The "Build RAG with Llama Stack and Milvus" tutorial's calls, through the real client, against a
+stack on each Milvus backend."""
 
 import uuid
 
 import httpx
 import pytest
 from backends import BACKENDS
-from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES, assert_keyword_refused
-from llama_stack_client import RAGDocument
-
-VECTOR_DB_ID = "my_demo_vector_db"
-QUESTION = "what attention type does Llama3-8B use?"
-LLAMA3_DOC = "num-1"
-
-
-def tutorial_documents(base_url: str) -> list[RAGDocument]:
-    return [
-        RAGDocument(document_id=f"num-{i}", content=f"{base_url}/{page}", mime_type="text/plain", metadata={})
-        for i, page in enumerate(TUTORIAL_PAGES)
-    ]
-
-
-def all_chunks(client, vector_db_id: str):
-    """Every stored chunk: a vector query with no threshold and a k above the chunk count."""
-    return client.vector_io.query(
-        vector_db_id=vector_db_id, query="anything", params={"max_chunks": 10_000, "score_threshold": -2.0}
-    ).chunks
+from conftest import EMBEDDING_MODEL, assert_keyword_refused
+from tutorial import LLAMA3_DOC, QUESTION, VECTOR_DB_ID, all_chunks, tutorial_documents
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,14 @@
-"""Restarts lose nothing: of the stack (same state) and, on a server backend, of Milvus itself."""
+"""Restarts lose nothing: of the stack (same state: vector DBs, chunks, OpenAI vector stores and
+their files) and, on a server backend, of Milvus itself."""
 
+import io
 import time
 
+import httpx
 import pytest
-from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES
+from conftest import EMBEDDING_MODEL
 from servers import StackServer
-from test_tutorial import QUESTION, all_chunks, tutorial_documents
+from tutorial import QUESTION, TUTORIAL_PAGES, all_chunks, tutorial_documents
 
 
 def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_server):
@@ -19,6 +22,10 @@ def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_s
         )
         before = sorted(c.chunk_id for c in all_chunks(client, "kept-db"))
         answer_before = client.vector_io.query(vector_db_id="kept-db", query=QUESTION, params={"max_chunks": 5})
+        store = client.vector_stores.create(name="docs", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+        page = io.BytesIO(b"HNSW is a graph index; ef is the search-time candidate list.")
+        uploaded = client.files.create(file=("index.md", page, "text/plain"), purpose="assistants")
+        client.vector_stores.files.create(vector_store_id=store.id, file_id=uploaded.id)
     finally:
         server.stop()
 
@@ -33,6 +40,13 @@ def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_s
         assert client.vector_io.query(vector_db_id="kept_empty", query="x").chunks == []
         if backend.keyword_search:
             assert client.vector_io.query(vector_db_id="kept-db", query="LoRA", params={"mode": "keyword"}).chunks
+
+        assert client.vector_stores.retrieve(store.id).name == "docs"
+        hits = client.vector_stores.search(vector_store_id=store.id, query="What does ef mean in HNSW?").data
+        assert hits and {(hit.file_id, hit.filename) for hit in hits} == {(uploaded.id, "index.md")}
+        client.vector_stores.files.delete(vector_store_id=store.id, file_id=uploaded.id)
+        assert client.vector_stores.search(vector_store_id=store.id, query="ef").data == []
+        assert client.vector_stores.delete(store.id).deleted
     finally:
         server.stop()
 
@@ -59,4 +73,4 @@ def test_milvus_server_restart_between_insert_and_query(backend, stack, client):
                 raise
             time.sleep(2)
     assert after == before
-    assert stack.process.poll() is None
+    assert httpx.get(f"{stack.base_url}/v1/health", timeout=10).status_code == 200, "the stack kept running"

@@ -6,10 +6,11 @@ import time
 
 import httpx
 import pytest
-from conftest import EMBEDDING_MODEL, TUTORIAL_PAGES, stored_chunk_ids
+from conftest import EMBEDDING_MODEL, stored_chunk_ids
 from milvus_servers import ROOT_TOKEN
 from postgres_server import PostgresServer
 from servers import RUN_CONFIGS, StackServer
+from tutorial import TUTORIAL_PAGES
 
 CONFIG = RUN_CONFIGS / "milvus-server-postgres.yaml"
 # Session consistency (the default) guarantees a replica its own writes at once; another replica's
@@ -97,3 +98,33 @@ def test_no_database_password_in_logs_or_providers(replicas, postgres):
     for stack in replicas:
         assert postgres.password not in httpx.get(f"{stack.base_url}/v1/providers", timeout=30).text
         assert postgres.password not in stack.log_text()
+
+
+def test_two_replicas_registering_one_db_at_once_both_succeed_and_lose_nothing(replicas):
+    import threading
+
+    clients = [stack.client() for stack in replicas]
+    barrier = threading.Barrier(len(clients))
+    failures: list[BaseException] = []
+
+    def register(client) -> None:
+        barrier.wait()
+        try:
+            client.vector_dbs.register(vector_db_id="raced", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=register, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures
+
+    for name, client in zip("ab", clients, strict=True):
+        client.vector_io.insert(
+            vector_db_id="raced", chunks=[{"content": f"kept from replica {name}", "metadata": {"document_id": name}}]
+        )
+    for client in clients:
+        assert visible_within(client, "raced", 2) < VISIBILITY_LAG
+        assert [db.identifier for db in client.vector_dbs.list()].count("raced") == 1

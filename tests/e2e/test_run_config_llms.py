@@ -1,6 +1,7 @@
 """The LLM of a run-config is one env var away: none with LOCAL_LLM=off (as the test stacks run);
-Together or vLLM added, in the same file. The local LLM itself: tests/test_local_llm.py."""
+Together or vLLM added, in the same file. The local LLM itself: tests/e2e/test_local_llm.py."""
 
+from inprocess_stack import InProcessStack
 from servers import RUN_CONFIGS, StackServer
 from vllm_server import ANSWER
 
@@ -24,7 +25,7 @@ def test_together_api_key_adds_the_tutorial_model_without_showing_the_key(tmp_pa
 
 
 def test_vllm_url_adds_the_vllm_model(tmp_path, vllm):
-    stack = StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
     try:
         client = stack.client()
         assert "vllm/tiny-llama" in {m.identifier for m in client.models.list() if m.model_type == "llm"}

@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from inprocess_stack import InProcessStack
 from llama_stack_client import Agent
-from servers import REPO, StackServer
-from test_tutorial import QUESTION, VECTOR_DB_ID, tutorial_documents
+from servers import REPO
+from tutorial import QUESTION, VECTOR_DB_ID, tutorial_documents
 from vllm_server import ANSWER
 
 
@@ -18,7 +19,7 @@ from vllm_server import ANSWER
 def rag_stack(backend, vllm, tmp_path_factory, docs_server):
     """A stack on this backend with the vLLM model, and the tutorial's documents inserted."""
     env = {**backend.env, **vllm.stack_env()}
-    stack = StackServer(backend.config, tmp_path_factory.mktemp(f"rag-{backend.name}"), env=env).start()
+    stack = InProcessStack(backend.config, tmp_path_factory.mktemp(f"rag-{backend.name}"), env=env).start()
     client = stack.client()
     client.vector_dbs.register(
         vector_db_id=VECTOR_DB_ID, embedding_model="all-MiniLM-L6-v2", embedding_dimension=384, provider_id="milvus"
@@ -75,4 +76,6 @@ def test_responses_file_search_through_our_vector_store(rag_stack):
     kinds = [item.type for item in response.output]
     assert kinds == ["file_search_call", "message"], kinds
     assert response.output[0].status == "completed"
+    hits = response.output[0].results
+    assert hits and {(hit.file_id, hit.filename) for hit in hits} == {(uploaded.id, "llama3.rst")}
     assert response.output_text == ANSWER

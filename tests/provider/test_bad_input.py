@@ -7,8 +7,9 @@ import pytest
 from conftest import EMBEDDING_MODEL, stored_chunk_ids
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def db(client):
+    """One per backend: every test compares what it holds before and after, so they can share it."""
     vector_db_id = f"bad-input-{uuid.uuid4().hex[:8]}"
     client.vector_dbs.register(vector_db_id=vector_db_id, embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
     client.vector_io.insert(

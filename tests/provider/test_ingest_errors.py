@@ -9,7 +9,8 @@ import llama_stack_client
 import pytest
 from conftest import EMBEDDING_MODEL, stored_chunk_ids
 from document_server import DocumentServer
-from servers import RUN_CONFIGS, StackServer, free_port
+from inprocess_stack import InProcessStack
+from servers import RUN_CONFIGS, free_port
 
 FETCH_TIMEOUT = 2
 PAGE = "Milvus is a vector database. " * 40
@@ -30,7 +31,7 @@ def pages():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    server = StackServer(
+    server = InProcessStack(
         RUN_CONFIGS / "milvus-lite.yaml",
         tmp_path_factory.mktemp("ingest-errors"),
         {"RAG_FETCH_TIMEOUT": str(FETCH_TIMEOUT)},
