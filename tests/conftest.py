@@ -1,5 +1,7 @@
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,20 +37,28 @@ def docs_server():
         yield server
 
 
+class Pool:
+    """Servers started once, on first use, and kept until the session ends: tests that parametrize
+    `backend` themselves make pytest tear session fixtures down and set them up again many times."""
+
+    def __init__(self, start: Callable, key: Callable = lambda x: x) -> None:
+        self.start, self.key, self.started = start, key, {}
+
+    def __call__(self, wanted):
+        if self.key(wanted) not in self.started:
+            self.started[self.key(wanted)] = self.start(wanted)
+        return self.started[self.key(wanted)]
+
+    def stop(self) -> None:
+        for server in self.started.values():
+            server.stop()
+
+
 @pytest.fixture(scope="session")
 def backend_pool(tmp_path_factory):
-    """Each Milvus backend started once, on first use, and kept until the session ends: tests that
-    parametrize `backend` themselves make pytest tear `backend` down and set it up again many times."""
-    started: dict[str, Backend] = {}
-
-    def get(name: str) -> Backend:
-        if name not in started:
-            started[name] = start_backend(name, tmp_path_factory.mktemp(name))
-        return started[name]
-
-    yield get
-    for backend in started.values():
-        backend.stop()
+    pool = Pool(lambda name: start_backend(name, tmp_path_factory.mktemp(name)))
+    yield pool
+    pool.stop()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -67,18 +77,15 @@ def own_milvus(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def stack_pool(backend_pool, tmp_path_factory):
-    """One in-process stack per backend, started on first use, stopped before the backends."""
-    started: dict[str, InProcessStack] = {}
-
-    def get(backend: Backend) -> InProcessStack:
-        if backend.name not in started:
-            state = tmp_path_factory.mktemp(f"stack-{backend.name}")
-            started[backend.name] = InProcessStack(backend.config, state, env=backend.env).start()
-        return started[backend.name]
-
-    yield get
-    for server in started.values():
-        server.stop()
+    """One in-process stack per backend, stopped before the backends."""
+    pool = Pool(
+        lambda backend: InProcessStack(
+            backend.config, tmp_path_factory.mktemp(f"stack-{backend.name}"), env=backend.env
+        ).start(),
+        key=lambda backend: backend.name,
+    )
+    yield pool
+    pool.stop()
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +105,26 @@ def stored_chunk_ids(client, vector_db_id: str) -> list[str]:
         vector_db_id=vector_db_id, query="sentence", params={"max_chunks": 1000, "score_threshold": -2.0}
     )
     return sorted(c.chunk_id for c in response.chunks)
+
+
+def run_at_once(*calls: Callable[[], object]) -> list[BaseException]:
+    """Each call in its own thread, all released together; what they raised."""
+    barrier = threading.Barrier(len(calls))
+    raised: list[BaseException] = []
+
+    def run(call) -> None:
+        barrier.wait()
+        try:
+            call()
+        except BaseException as exc:  # noqa: BLE001 - returned to the test
+            raised.append(exc)
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return raised
 
 
 def assert_keyword_refused(response, mode: str) -> None:

@@ -55,7 +55,8 @@ class _Captured(logging.Handler):
 
 
 class InProcessStack(StackServer):
-    """Same interface as StackServer (base_url, client(), log_text(), stop()), in-process."""
+    """Same interface as StackServer (base_url, client(), log_text(), stop(), `with`), in-process;
+    there is no process, so no run_until_exit(): start-up refusals are e2e tests of the process."""
 
     def __init__(self, config, state_dir, env=None) -> None:
         super().__init__(config, state_dir, env)
@@ -95,12 +96,12 @@ class InProcessStack(StackServer):
             finally:
                 uvicorn.Server = original
         if not created:
-            self.thread.join(30)
-            logging.getLogger().removeHandler(self.captured)
+            self.stop()
             raise RuntimeError(f"the stack did not start: {self.failure!r}\n{self.log_tail()}")
         self.uvicorn = created[0]
         while time.monotonic() - started < timeout:
             if self.failure is not None or not self.thread.is_alive():
+                self.stop()
                 raise RuntimeError(f"the stack stopped: {self.failure!r}\n{self.log_tail()}")
             try:
                 if httpx.get(f"{self.base_url}/v1/health", timeout=2).status_code == 200:
@@ -121,3 +122,6 @@ class InProcessStack(StackServer):
 
     def log_text(self) -> str:
         return self.captured.buffer.getvalue()
+
+    def run_until_exit(self, timeout: float = 240) -> int:
+        raise TypeError("an in-process stack has no exit code: use servers.StackServer")

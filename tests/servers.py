@@ -114,6 +114,12 @@ class StackServer:
             raise TimeoutError(f"{exc}:\n{self.log_tail()}") from None
         return self
 
+    def __enter__(self) -> "StackServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def run_until_exit(self, timeout: float = 240) -> int:
         """Start the server expecting it to refuse to start; returns its exit code."""
         try:

@@ -52,10 +52,9 @@ def apply() -> None:
         output_message, input_message = await build(
             self, function, tool_call_id, tool_kwargs, ctx, error_exc, result, *rest
         )
-        filenames = (result.metadata or {}).get("filenames") if result is not None else None
-        if filenames and getattr(output_message, "results", None):
-            for hit, filename in zip(output_message.results, filenames, strict=False):
-                hit.filename = filename
+        filenames = (getattr(result, "metadata", None) or {}).get("filenames", [])
+        for hit, filename in zip(getattr(output_message, "results", None) or [], filenames, strict=False):
+            hit.filename = filename
         return output_message, input_message
 
     VectorIORouter.openai_search_vector_store = openai_search_vector_store

@@ -68,12 +68,8 @@ def assert_round_trip(stack: StackServer, vector_db_id: str) -> None:
 
 def test_stack_talks_to_milvus_over_tls(tmp_path, tls_milvus, certificates):
     assert tls_milvus.uri.startswith("https://")
-    stack = InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(tls_milvus, certificates))
-    stack.start()
-    try:
+    with InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=tls_env(tls_milvus, certificates)) as stack:
         assert_round_trip(stack, "tls-db")
-    finally:
-        stack.stop()
 
 
 def test_plain_connection_to_a_tls_server_is_a_start_up_error(tmp_path, tls_milvus, certificates):
@@ -85,12 +81,8 @@ def test_plain_connection_to_a_tls_server_is_a_start_up_error(tmp_path, tls_milv
 
 
 def test_stack_talks_to_milvus_over_mutual_tls(tmp_path, mtls_milvus, certificates):
-    stack = InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=mtls_env(mtls_milvus, certificates))
-    stack.start()
-    try:
+    with InProcessStack(RUN_CONFIGS / "milvus-server.yaml", tmp_path, env=mtls_env(mtls_milvus, certificates)) as stack:
         assert_round_trip(stack, "mtls-db")
-    finally:
-        stack.stop()
 
 
 @pytest.mark.parametrize("client", ["none", "stranger"])

@@ -2,11 +2,12 @@
 milvus-server-postgres.yaml): what one registers and fills, the other lists and queries, and the
 other way round (docs/reliability.md, case 7)."""
 
+import functools
 import time
 
 import httpx
 import pytest
-from conftest import EMBEDDING_MODEL, stored_chunk_ids
+from conftest import EMBEDDING_MODEL, run_at_once, stored_chunk_ids
 from milvus_servers import ROOT_TOKEN
 from postgres_server import PostgresServer
 from servers import RUN_CONFIGS, StackServer
@@ -101,25 +102,9 @@ def test_no_database_password_in_logs_or_providers(replicas, postgres):
 
 
 def test_two_replicas_registering_one_db_at_once_both_succeed_and_lose_nothing(replicas):
-    import threading
-
     clients = [stack.client() for stack in replicas]
-    barrier = threading.Barrier(len(clients))
-    failures: list[BaseException] = []
-
-    def register(client) -> None:
-        barrier.wait()
-        try:
-            client.vector_dbs.register(vector_db_id="raced", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-            failures.append(exc)
-
-    threads = [threading.Thread(target=register, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not failures, failures
+    register = {"vector_db_id": "raced", "embedding_model": EMBEDDING_MODEL, "embedding_dimension": 384}
+    assert run_at_once(*(functools.partial(client.vector_dbs.register, **register) for client in clients)) == []
 
     for name, client in zip("ab", clients, strict=True):
         client.vector_io.insert(

@@ -4,6 +4,7 @@ import random
 
 import pytest
 from backends import BACKENDS
+from conftest import run_at_once
 from milvus_servers import ROOT_TOKEN
 
 from llama_stack_milvus.milvus import collection as fields
@@ -133,8 +134,6 @@ def test_l2_scores_rank_closest_first(milvus, request):
 
 def test_two_creators_of_one_collection_both_succeed_and_lose_nothing(milvus, request, backend, tmp_path):
     """Two replicas registering the same vector DB at once: neither drops what the other made."""
-    import threading
-
     client, features = milvus
     name = f"core_race_{random.randrange(10**6)}"
     # A Lite file has one server process; on a server, a second connection as another replica has.
@@ -143,20 +142,8 @@ def test_two_creators_of_one_collection_both_succeed_and_lose_nothing(milvus, re
         request.addfinalizer(others[0].close)
     collections = [ChunkCollection(c, name, DIM, IndexSettings(), features.full_text_search) for c in [client, *others]]
     request.addfinalizer(collections[0].drop)
-    errors = []
-
-    def create(collection):
-        try:
-            collection._create()  # both past has_collection: the race ensure() cannot rule out
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=create, args=(c,)) for c in collections]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    # Both past has_collection: the race ensure() cannot rule out.
+    assert run_at_once(*(collection._create for collection in collections)) == []
     for collection in collections:
         collection.ensure()
     assert collections[0].upsert(rows(20)) == 20
