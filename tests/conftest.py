@@ -1,3 +1,4 @@
+import fcntl
 import os
 import sys
 import threading
@@ -24,10 +25,60 @@ KEYWORD_REFUSAL = "need Milvus >= 2.5"
 # process, against each real Milvus backend) and e2e (real server processes: `llama stack run`,
 # restarts and crashes, templates; or real LLM servers: vLLM, llama.cpp). The fast tiers:
 # ./scripts/test.sh -m "not e2e".
+#
+# scripts/test.sh runs them on two pytest-xdist workers (--dist loadgroup): a group runs on one
+# worker, so what a group shares is started once. Provider tests are grouped by backend (each worker
+# starts only the Milvus it tests), e2e tests by module, and the modules that use the session's vLLM
+# servers together (one vLLM start, not one per worker).
+VLLM_MODULES = {"test_agent_turn", "test_milvus_vllm_example", "test_run_config_llms", "test_templates",
+                "test_vllm_adapter"}  # fmt: skip
+
+
+# Minutes a group takes on 2 cores (docs/testing.md): the heaviest are handed out first, so that
+# the two workers finish together. Unnamed groups take less than a minute.
+GROUP_MINUTES = {"vllm": 8, "e2e-test_local_llm": 6, "e2e-test_fuzz": 4, "e2e-test_restart": 4,
+                 "e2e-test_crash_restart": 2, "e2e-test_milvus_faults": 2, "provider-milvus-2.3": 2,
+                 "e2e-test_milvus_auth": 1.5, "e2e-test_replicas": 1.5, "e2e-test_milvus_tls": 1.5,
+                 "provider-lite-file": 1}  # fmt: skip
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "e2e" in item.path.parent.parts[-1:]:
+    for item in items:  # before any other plugin: xdist reads the groups
+        tier = item.path.parent.name
+        if tier == "e2e":
             item.add_marker(pytest.mark.e2e)
+        item.add_marker(pytest.mark.xdist_group(worker_group(tier, item)))
+    yield  # after every other plugin: pytest has grouped the tests by their parametrized fixtures
+    items.sort(key=lambda item: -GROUP_MINUTES.get(item.get_closest_marker("xdist_group").args[0], 0))
+
+
+@pytest.fixture(autouse=True)
+def cpu_share(request, tmp_path_factory):
+    """Under xdist, a test marked `alone` runs while the other worker waits between its tests: the
+    bundled LLM must answer the tutorial's client within its 60 s timeout, on 2 cores. Every other
+    test holds a shared lock; an `alone` test announces itself first, so that it is not starved."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    root = tmp_path_factory.getbasetemp().parent  # shared by the workers of this run
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(root / "cpu-intent.lock", "a") as intent, open(root / "cpu.lock", "a") as cpu:
+        fcntl.flock(intent, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        fcntl.flock(cpu, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(intent, fcntl.LOCK_UN)
+        yield
+
+
+def worker_group(tier: str, item) -> str:
+    module = item.path.stem
+    backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+    if tier == "provider" and backend:
+        return f"provider-{backend}"
+    if module in VLLM_MODULES:
+        return "vllm"
+    return f"{tier}-{module}"
 
 
 @pytest.fixture(scope="session")

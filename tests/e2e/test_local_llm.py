@@ -74,6 +74,7 @@ def test_the_local_model_is_the_only_llm_and_loads_at_start_up(llm_stack):
     assert f"local LLM {LLM} loaded" in llm_stack.log_text()
 
 
+@pytest.mark.alone
 def test_tutorial_client_as_written_prints_the_answer(llm_stack, docs_server):
     """AgentConfig, builtin::rag, a non-streaming turn and the client's default 60 s read timeout."""
     completed = run_example(
