@@ -19,6 +19,7 @@ import yaml
 from .providers.inline_llama_cpp.config import LlamaCppInferenceConfig
 from .providers.inline_milvus.config import MilvusLiteConfig
 from .providers.inline_rag_runtime.config import RagRuntimeConfig
+from .providers.inline_sentence_transformers.config import OfflineSentenceTransformersConfig
 from .providers.remote_milvus.config import MilvusServerConfig
 from .providers.remote_vllm.config import VllmInferenceConfig
 
@@ -67,7 +68,9 @@ class Provider:
 
 
 def sentence_transformers(preload: bool) -> Provider:
-    config = {"preload": "${env.EMBEDDING_PRELOAD:=all-MiniLM-L6-v2}"} if preload else {}
+    config = OfflineSentenceTransformersConfig.sample_run_config()
+    if preload:
+        config = {"preload": "${env.EMBEDDING_PRELOAD:=all-MiniLM-L6-v2}", **config}
     comment = "Loaded at start-up, so an agent's first search does not wait ~12 s for torch and the model."
     return Provider("sentence-transformers", "inline::sentence-transformers", config,
                     OURS + "inline_sentence_transformers", comment if preload else None)  # fmt: skip
@@ -94,6 +97,7 @@ def vllm_embedding() -> Provider:
         "url": "${env.VLLM_EMBEDDING_URL:=http://localhost:8001/v1}",
         "api_token": "${env.VLLM_EMBEDDING_API_TOKEN:=}",
         "truncate_embedding_input": "${env.VLLM_EMBEDDING_TRUNCATE:=true}",
+        "long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}",
         "tls_verify": "${env.VLLM_TLS_VERIFY:=true}",
         "require_at_startup": "${env.VLLM_REQUIRE_AT_STARTUP:=false}",
     }

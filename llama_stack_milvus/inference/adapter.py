@@ -4,6 +4,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import numpy as np
 from llama_stack.apis.common.content_types import InterleavedContent, InterleavedContentItem
 from llama_stack.apis.inference import (
     ChatCompletionResponse,
@@ -37,6 +38,7 @@ from llama_stack.providers.datatypes import HealthResponse, HealthStatus, Models
 from llama_stack.providers.utils.inference.openai_compat import prepare_openai_completion_params
 from llama_stack.providers.utils.inference.prompt_adapter import content_has_media, interleaved_content_as_str
 
+from ..embedding_windows import combine, token_windows
 from ..errors import UpstreamError
 from ..providers.remote_vllm.config import VllmInferenceConfig
 from ..vllm.client import ServedModel, VllmClient
@@ -53,6 +55,7 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
     def __init__(self, config: VllmInferenceConfig) -> None:
         self.config = config
         self._client: VllmClient | None = None
+        self._window_limits: dict[str, int] = {}
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self._startup_loop: asyncio.AbstractEventLoop | None = None
 
@@ -241,18 +244,53 @@ class VllmInferenceAdapter(Inference, ModelsProtocolPrivate, NeedsRequestProvide
             raise ValueError("remote::vllm embeds text only")
         model = await self._embedding_model(model_id)
         kwargs: dict[str, Any] = {"dimensions": output_dimension} if output_dimension else {}
+        texts = [interleaved_content_as_str(c) for c in contents]
+        windows = None
         if text_truncation == TextTruncation.end or self.config.truncate_embedding_input:
             kwargs["extra_body"] = TRUNCATE_TO_MODEL
+            if text_truncation != TextTruncation.end and self.config.long_texts == "windows":
+                windows = await self._windows(model.provider_resource_id, texts)
+        pieces = texts if windows is None else [piece for text_windows, _ in windows for piece in text_windows]
         reply = await self._call(
             self._openai().embeddings.create(
-                model=model.provider_resource_id,
-                input=[interleaved_content_as_str(c) for c in contents],
-                encoding_format="float",
-                **kwargs,
+                model=model.provider_resource_id, input=pieces, encoding_format="float", **kwargs
             ),
             "embeddings",
         )
-        return EmbeddingsResponse(embeddings=[d.embedding for d in reply.data])
+        vectors = [d.embedding for d in reply.data]
+        if windows is not None and len(pieces) > len(texts):
+            vectors = combine(np.asarray(vectors, dtype=np.float32), [lengths for _, lengths in windows]).tolist()
+        return EmbeddingsResponse(embeddings=vectors)
+
+    async def _windows(self, model: str, texts: list[str]) -> list[tuple[list[str], list[int]]]:
+        """Each text's windows at the model's limit and their lengths in tokens, cut by vLLM's own
+        tokenizer; a text that fits is one window, itself (and is not sent to /tokenize when it
+        has fewer characters than the limit has tokens)."""
+        client, token = self._shared_client(), self._token()
+        limit = await self._window_limit(model)
+
+        async def windows_of(text: str) -> tuple[list[str], list[int]]:
+            if len(text) <= limit:
+                return [text], [len(text)]
+            ids, _ = await client.tokenize(model, text, token)
+            spans = token_windows(len(ids), limit, min(self.config.window_overlap, limit - 1))
+            if len(spans) == 1:
+                return [text], [len(ids)]
+            pieces = await asyncio.gather(*(client.detokenize(model, ids[a:b], token) for a, b in spans))
+            return list(pieces), [b - a for a, b in spans]
+
+        return list(await asyncio.gather(*(windows_of(t) for t in texts)))
+
+    async def _window_limit(self, model: str) -> int:
+        """Tokens of text the model reads: its max_model_len less the special tokens vLLM adds."""
+        if model not in self._window_limits:
+            client, token = self._shared_client(), self._token()
+            bare, max_model_len = await client.tokenize(model, "a", token)
+            marked, _ = await client.tokenize(model, "a", token, special_tokens=True)
+            if not max_model_len:
+                raise UpstreamError(f"vLLM did not say the max_model_len of {model!r} (/tokenize)")
+            self._window_limits[model] = max_model_len - (len(marked) - len(bare))
+        return self._window_limits[model]
 
     async def openai_embeddings(
         self,

@@ -76,7 +76,10 @@ class ChunkCollection:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field(ID, DataType.VARCHAR, is_primary=True, max_length=ID_MAX_BYTES)
         schema.add_field(DOCUMENT_ID, DataType.VARCHAR, max_length=ID_MAX_BYTES)
-        schema.add_field(TEXT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, enable_analyzer=self.full_text_search)
+        analyzer = {"enable_analyzer": True, "analyzer_params": self.settings.analyzer_params}
+        schema.add_field(
+            TEXT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, **(analyzer if self.full_text_search else {})
+        )
         schema.add_field(VECTOR, DataType.FLOAT_VECTOR, dim=self.dimension)
         schema.add_field(METADATA, DataType.JSON)
         schema.add_field(EXTRA, DataType.JSON)
@@ -106,7 +109,7 @@ class ChunkCollection:
             self.dimension,
             self.settings.index_type,
             self.settings.metric_type,
-            "on" if self.full_text_search else "off",
+            f"on, analyzer {self.settings.analyzer_params}" if self.full_text_search else "off",
         )
         # Two steps, so that a failure drops only what this call made: another replica may create
         # the same collection at the same moment (then its create fails and ours is in use), and a

@@ -31,6 +31,11 @@ DEFAULT_SEARCH_PARAMS = {
 }
 
 
+# Milvus >= 2.5 full-text analyzers by name: standard (Unicode words, lowercased), english (the
+# same, with English stop words removed and words stemmed: "tuning" finds "tuned").
+ANALYZERS: dict[str, dict[str, Any]] = {"standard": {"type": "standard"}, "english": {"type": "english"}}
+
+
 @dataclass(frozen=True)
 class IndexSettings:
     index_type: str = "AUTOINDEX"
@@ -40,6 +45,9 @@ class IndexSettings:
     consistency_level: str = "Strong"
     # BM25: share of the smallest query-term weights ignored at search time.
     bm25_drop_ratio_search: float = 0.0
+    # How full-text search cuts text into terms: Milvus' analyzer_params for new collections (a
+    # collection keeps the analyzer it was created with).
+    analyzer_params: dict[str, Any] = field(default_factory=lambda: dict(ANALYZERS["english"]))
     # Rows per insert call, and an upper bound on the bytes of one call (gRPC caps a message at 64 MiB).
     insert_batch_size: int = 500
     insert_batch_bytes: int = 16 * 1024 * 1024

@@ -19,9 +19,11 @@ RUNTIME_PATCHES = [
     "router_insert_chunks",
     "error_status",
     "request_body_logging",
+    "fast_json_bodies",
     "span_attributes",
     "shared_registry",
     "file_search_filenames",
+    "bare_model_names",
 ]
 
 

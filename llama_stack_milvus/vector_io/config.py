@@ -5,7 +5,7 @@ from typing import Any, Literal
 from llama_stack.providers.utils.kvstore.config import KVStoreConfig
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..milvus.settings import CONSISTENCY_LEVELS, IndexSettings
+from ..milvus.settings import ANALYZERS, CONSISTENCY_LEVELS, IndexSettings
 
 
 class MilvusIndexConfig(BaseModel):
@@ -24,6 +24,12 @@ class MilvusIndexConfig(BaseModel):
     consistency_level: str = Field(default="Strong", description=f"One of {', '.join(CONSISTENCY_LEVELS)}")
     bm25_drop_ratio_search: float = Field(
         default=0.0, ge=0.0, lt=1.0, description="Share of the smallest BM25 query-term weights ignored"
+    )
+    analyzer: Literal["standard", "english"] | dict[str, Any] = Field(
+        default="english",
+        description="Full-text (BM25) analyzer of new collections (Milvus >= 2.5): 'english' (stop words out, words "
+        "stemmed), 'standard', or Milvus analyzer_params such as {tokenizer: standard, filter: [lowercase]}; "
+        "a collection keeps the analyzer it was created with",
     )
     insert_batch_size: int = Field(default=500, ge=1, le=10_000, description="Rows per Milvus insert call")
     request_timeout: float = Field(
@@ -51,6 +57,7 @@ class MilvusIndexConfig(BaseModel):
             search_params=dict(self.search_params),
             consistency_level=self.consistency_level,
             bm25_drop_ratio_search=self.bm25_drop_ratio_search,
+            analyzer_params=dict(ANALYZERS[self.analyzer] if isinstance(self.analyzer, str) else self.analyzer),
             insert_batch_size=self.insert_batch_size,
             request_timeout=self.request_timeout,
         )

@@ -55,6 +55,8 @@ class VllmClient:
             timeout=httpx.Timeout(config.request_timeout, connect=config.connect_timeout),
         )
         self._embedding_dimensions: dict[str, int | None] = {}
+        # /tokenize and /detokenize sit beside /v1, not under it.
+        self._root = config.url.rstrip("/").removesuffix("/v1")
 
     def openai(self, token: str | None = None) -> AsyncOpenAI:
         """The shared client; with a request's own token, a view of it that sends that token."""
@@ -84,6 +86,27 @@ class VllmClient:
             if exc.status_code < 500:
                 raise ValueError(f"vLLM refused {what}: {message}") from exc
             raise UpstreamError(f"vLLM failed {what} ({exc.status_code}): {message}") from exc
+
+    async def tokenize(self, model: str, text: str, token: str | None = None, special_tokens: bool = False):
+        """vLLM's /tokenize: the text's token ids, and the model's max_model_len."""
+        reply = await self.call(
+            self.openai(token).post(
+                f"{self._root}/tokenize",
+                cast_to=object,
+                body={"model": model, "prompt": text, "add_special_tokens": special_tokens},
+            ),
+            "tokenizing",
+        )
+        return reply["tokens"], reply.get("max_model_len")
+
+    async def detokenize(self, model: str, tokens: list[int], token: str | None = None) -> str:
+        reply = await self.call(
+            self.openai(token).post(
+                f"{self._root}/detokenize", cast_to=object, body={"model": model, "tokens": tokens}
+            ),
+            "detokenizing",
+        )
+        return reply["prompt"]
 
     async def served_models(self, token: str | None = None, retries: int | None = None) -> list[ServedModel]:
         client = self.openai(token)

@@ -148,21 +148,31 @@ def test_models_are_discovered_with_their_kind(client):
     assert embedding.model_type == "embedding" and embedding.metadata["embedding_dimension"] == 384
 
 
-LONG_TEXT = "Milvus builds HNSW graphs. " + " ".join(f"word{i}" for i in range(600))
+# Four times what all-MiniLM-L6-v2 reads (256 word-pieces): one topic, then another.
+LONG_TEXT = "Milvus builds HNSW graphs for vector search. " * 40 + "LoRA tunes a few weights of a frozen model. " * 40
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
 
 
 def test_vllm_embeddings_match_sentence_transformers(client):
-    # The long text is past the model's 256 word-pieces: both embed its start.
+    # Both embed every window of the long text (vLLM's tokenizer cuts them for ours) and return their mean.
     texts = ["Milvus stores vectors.", "LoRA fine-tunes a few parameters.", LONG_TEXT]
     ours = client.inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=texts).embeddings
     reference = client.inference.embeddings(model_id="all-MiniLM-L6-v2", contents=texts).embeddings
-    for a, b in zip(ours, reference, strict=True):
-        cosine = sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(
-            sum(x * x for x in a) * sum(y * y for y in b)
-        )
-        assert cosine > 0.99
+    assert [cosine(a, b) for a, b in zip(ours, reference, strict=True)] > [0.99] * 3
     openai_reply = client.embeddings.create(model=EMBEDDING_MODEL_NAME, input=texts)
     assert [len(d.embedding) for d in openai_reply.data] == [384, 384, 384]
+
+
+def test_a_long_text_is_embedded_whole_unless_truncation_is_asked_for(client):
+    question = client.inference.embeddings(model_id=EMBEDDING_MODEL_NAME, contents=["LoRA fine-tunes parameters"])
+    for model in (EMBEDDING_MODEL_NAME, "all-MiniLM-L6-v2"):
+        whole = client.inference.embeddings(model_id=model, contents=[LONG_TEXT]).embeddings[0]
+        start = client.inference.embeddings(model_id=model, contents=[LONG_TEXT], text_truncation="end").embeddings[0]
+        assert cosine(whole, start) < 0.9  # the second half, past the model's limit, counts
+        assert cosine(question.embeddings[0], whole) > cosine(question.embeddings[0], start) + 0.2
 
 
 def test_over_long_text_is_a_400_when_truncation_is_off(vllm, vllm_embedding, tmp_path):

@@ -9,8 +9,8 @@ import llama_stack_milvus
 
 PACKAGE = Path(llama_stack_milvus.__file__).parent
 # The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
-# HTTP client, the embedded LLM, bounded telemetry summaries.
-CORE = ["milvus", "llm", "vllm", "documents.py", "errors.py", "span_summary.py"]
+# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries.
+CORE = ["milvus", "llm", "vllm", "documents.py", "embedding_windows.py", "errors.py", "span_summary.py"]
 
 
 def core_files() -> list[Path]:

@@ -95,6 +95,35 @@ def test_request_bodies_are_read_for_debug_logs_only():
         logger.setLevel(level)
 
 
+def json_request(body: bytes):
+    from starlette.requests import Request
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request({"type": "http", "method": "POST", "headers": []}, receive)
+
+
+def test_request_bodies_are_decoded_with_orjson_and_unusual_ones_as_before(monkeypatch):
+    import json
+
+    import orjson
+    from starlette.requests import Request
+
+    body = json.dumps({"chunks": [{"content": "é 中", "embedding": [0.25] * 384, "metadata": {"n": 2**40}}]})
+    upstream = run(Request.json.__wrapped__(json_request(body.encode())))
+    assert run(Request.json(json_request(body.encode()))) == upstream
+
+    decoded = []
+    monkeypatch.setattr(orjson, "loads", lambda b, _loads=orjson.loads: decoded.append(b) or _loads(b))
+    run(Request.json(json_request(b'{"a": 1}')))
+    assert decoded == [b'{"a": 1}']  # orjson decoded it
+    # What orjson refuses is the original's: NaN still parses, malformed JSON still raises its error.
+    assert run(Request.json(json_request(b'{"x": NaN}')))["x"] != 0
+    with pytest.raises(json.JSONDecodeError, match="line 1 column"):
+        run(Request.json(json_request(b'{"x": ')))
+
+
 def test_span_attributes_are_bounded():
     from llama_stack.providers.utils.telemetry import trace_protocol
 
@@ -223,3 +252,77 @@ def test_file_search_results_name_their_file():
     assert [(r.file_id, r.filename) for r in upstream.results] == [("file-1", "file-1")]
     fixed, _ = run(executor._build_result_messages(*args))
     assert [(r.file_id, r.filename) for r in fixed.results] == [("file-1", "llama3.rst")]
+
+
+def models_table(*models):
+    """A models routing table over an in-memory registry holding `models` (provider_id, model_id)."""
+    from llama_stack.core.datatypes import ModelWithOwner
+    from llama_stack.core.routing_tables.models import ModelsRoutingTable
+    from llama_stack.core.store.registry import CachedDiskDistributionRegistry
+
+    registry = CachedDiskDistributionRegistry(CountingStore({}, "SqliteKVStoreImpl"))
+    run(registry.initialize())
+    for provider_id, model_id in models:  # as a run config registers them: model_id == provider_model_id
+        run(registry.register(ModelWithOwner(identifier=f"{provider_id}/{model_id}", provider_id=provider_id,
+                                             provider_resource_id=model_id, model_type="embedding",
+                                             metadata={"embedding_dimension": 384})))  # fmt: skip
+    table = ModelsRoutingTable.__new__(ModelsRoutingTable)
+    table.impls_by_provider_id, table.dist_registry, table.policy = {}, registry, []
+    table.scans = 0
+    get_all_with_type = table.get_all_with_type
+
+    async def counted(type):  # noqa: A002
+        table.scans += 1
+        return await get_all_with_type(type)
+
+    table.get_all_with_type = counted
+    return table
+
+
+def test_a_bare_model_name_resolves_without_a_warning_or_a_scan(caplog):
+    from llama_stack.core.routing_tables import common, models
+
+    table = models_table(("sentence-transformers", "all-MiniLM-L6-v2"), ("vllm", "e5-small-v2"))
+    upstream = common.lookup_model.__wrapped__
+    with caplog.at_level(logging.WARNING):
+        assert run(upstream(table, "all-MiniLM-L6-v2")).identifier == "sentence-transformers/all-MiniLM-L6-v2"
+    assert "not found in routing table" in caplog.text and table.scans == 1  # upstream: warns, scans
+
+    caplog.clear()
+    table.scans = 0
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):  # what three embedding calls look up
+            assert run(models.lookup_model(table, "all-MiniLM-L6-v2")).provider_id == "sentence-transformers"
+            assert run(table.get_model("all-MiniLM-L6-v2")).identifier == "sentence-transformers/all-MiniLM-L6-v2"
+    assert caplog.text == "" and table.scans == 1  # the map is built once
+
+
+def test_an_ambiguous_or_unknown_bare_model_name_is_still_upstreams_error():
+    from llama_stack.apis.common.errors import ModelNotFoundError
+
+    table = models_table(("sentence-transformers", "all-MiniLM-L6-v2"), ("other", "all-MiniLM-L6-v2"))
+    with pytest.raises(ValueError, match="Multiple providers found for 'all-MiniLM-L6-v2'"):
+        run(table.get_model("all-MiniLM-L6-v2"))
+    with pytest.raises(ModelNotFoundError):
+        run(table.get_model("no-such-model"))
+
+
+def test_registering_a_model_forgets_the_bare_names():
+    from types import SimpleNamespace
+
+    from llama_stack.core.datatypes import Api, ModelWithOwner
+
+    class InferenceProvider:
+        __provider_spec__ = SimpleNamespace(api=Api.inference)
+
+        async def register_model(self, model):
+            return model
+
+    table = models_table(("sentence-transformers", "all-MiniLM-L6-v2"))
+    assert run(table.get_model("all-MiniLM-L6-v2")).provider_id == "sentence-transformers"
+    table.impls_by_provider_id = {"other": InferenceProvider()}
+    run(table.register_object(ModelWithOwner(identifier="other/all-MiniLM-L6-v2", provider_id="other",
+                                             provider_resource_id="all-MiniLM-L6-v2", model_type="embedding",
+                                             metadata={"embedding_dimension": 384})))  # fmt: skip
+    with pytest.raises(ValueError, match="Multiple providers"):
+        run(table.get_model("all-MiniLM-L6-v2"))  # two models answer to the bare name now

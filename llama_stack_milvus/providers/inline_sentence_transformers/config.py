@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -7,6 +7,13 @@ class OfflineSentenceTransformersConfig(BaseModel):
     """inline::sentence-transformers, offline: bundled models load from their package folder."""
 
     batch_size: int = Field(default=32, ge=1, le=4096, description="Texts per forward pass")
+    long_texts: Literal["windows", "truncate"] = Field(
+        default="windows",
+        description="A text longer than the model reads (all-MiniLM-L6-v2: 256 word-pieces): 'windows' embeds "
+        "every window of it (overlapping, at the model's limit) and returns their mean; 'truncate' embeds the "
+        "beginning only, as sentence-transformers does",
+    )
+    window_overlap: int = Field(default=32, ge=0, le=128, description="Word-pieces shared by neighbouring windows")
     preload: list[str] = Field(
         default_factory=list,
         description="Models loaded at start-up rather than on first use (a list, or names separated by commas; "
@@ -22,4 +29,4 @@ class OfflineSentenceTransformersConfig(BaseModel):
 
     @classmethod
     def sample_run_config(cls, **kwargs: Any) -> dict[str, Any]:
-        return {}
+        return {"long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}"}

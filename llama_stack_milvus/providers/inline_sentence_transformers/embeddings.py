@@ -8,6 +8,7 @@ from llama_stack.providers.inline.inference.sentence_transformers.sentence_trans
 )
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
+from ...embedding_windows import embed_whole
 from .bundled import bundled_model_dir
 from .config import OfflineSentenceTransformersConfig
 
@@ -54,7 +55,22 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
         model = await self.model_store.get_model(model_id)
         encoder = await asyncio.to_thread(self._load_sentence_transformer_model, model.provider_resource_id)
         texts = [interleaved_content_as_str(c) for c in contents]
-        vectors = await asyncio.to_thread(
-            encoder.encode, texts, batch_size=self.config.batch_size, show_progress_bar=False
-        )
+        whole = self.config.long_texts == "windows" and text_truncation != TextTruncation.end
+        vectors = await asyncio.to_thread(self._encode, encoder, texts, whole)
         return EmbeddingsResponse(embeddings=vectors.tolist())
+
+    def _encode(self, encoder, texts: list[str], whole: bool):
+        def encode(pieces: list[str]):
+            return encoder.encode(pieces, batch_size=self.config.batch_size, show_progress_bar=False)
+
+        if not whole:
+            return encode(texts)
+        tokenizer = encoder.tokenizer
+        limit = encoder.max_seq_length - tokenizer.num_special_tokens_to_add()
+
+        def token_offsets(text: str):
+            return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)[
+                "offset_mapping"
+            ]
+
+        return embed_whole(texts, token_offsets, encode, limit, self.config.window_overlap)
