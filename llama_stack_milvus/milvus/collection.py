@@ -54,6 +54,7 @@ class ChunkCollection:
         self.settings = settings
         self.full_text_search = full_text_search
         self._strong_reads_until = 0.0
+        self.rows_estimate = 0  # for search params that grow with the collection; not a count
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -63,6 +64,8 @@ class ChunkCollection:
             self._create()
         # Loading a large collection after a Milvus restart takes a while: allow longer.
         self.client.load_collection(self.name, timeout=max(self.settings.call_timeout, LOAD_TIMEOUT_SECONDS))
+        stats = self.client.get_collection_stats(self.name, timeout=self.settings.call_timeout)
+        self.rows_estimate = int(stats.get("row_count", 0))
 
     def has_sparse_field(self) -> bool:
         described = self.client.describe_collection(self.name, timeout=self.settings.call_timeout)
@@ -151,6 +154,7 @@ class ChunkCollection:
         for batch in self._batches(rows):
             result = self.client.upsert(self.name, data=batch, timeout=self.settings.call_timeout)
             written += int(result.get("upsert_count", len(batch))) if isinstance(result, dict) else len(batch)
+        self.rows_estimate += written
         return written
 
     def _batches(self, rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -284,7 +288,10 @@ class ChunkCollection:
             raise
 
     def _vector_search_params(self, k: int) -> dict[str, Any]:
-        return {"metric_type": self.settings.metric_type, "params": self.settings.index_search_params(k)}
+        return {
+            "metric_type": self.settings.metric_type,
+            "params": self.settings.index_search_params(k, self.rows_estimate),
+        }
 
     def _keyword_search_params(self) -> dict[str, Any]:
         return {"metric_type": "BM25", "params": {"drop_ratio_search": self.settings.bm25_drop_ratio_search}}

@@ -32,3 +32,16 @@ def test_threshold_keeps_scores_at_or_above():
 def test_bad_params_raise_value_error(params):
     with pytest.raises(ValueError):
         parse_search_params(params)
+
+
+def test_hnsw_ef_grows_with_the_collection_unless_the_config_sets_it():
+    from llama_stack_milvus.milvus.settings import IndexSettings
+
+    hnsw = IndexSettings(index_type="HNSW")
+    assert [hnsw.index_search_params(10, rows)["ef"] for rows in (0, 10_000, 100_000, 1_000_000, 10**9)] == [
+        64, 64, 256, 1024, 2048,
+    ]  # fmt: skip
+    assert hnsw.index_search_params(500, 1_000)["ef"] == 500  # never below k
+    given = IndexSettings(index_type="HNSW", search_params={"ef": 100})
+    assert given.index_search_params(10, 1_000_000)["ef"] == 100  # the config's choice stands
+    assert IndexSettings(index_type="IVF_FLAT").index_search_params(10, 1_000_000) == {"nprobe": 16}
