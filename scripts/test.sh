@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv with the test tools, .venv-milvus (a Milvus 2.3.5 server) and .venv-vllm (vLLM for
 # the CPU), makes sure PostgreSQL is installed (for the replica tests), then runs the whole test suite
-# against real servers on free ports, on TEST_WORKERS pytest-xdist workers (default 2; 0 runs in one
-# process). Arguments go to pytest: ./scripts/test.sh -m "not e2e" runs the fast tiers.
+# against real servers on free ports, on TEST_WORKERS pytest-xdist workers (default: as many as
+# tests/conftest.py says for the selection; 0 runs in one process). Arguments go to pytest:
+# ./scripts/test.sh -m "not e2e" runs the fast tiers.
 source "$(dirname "$0")/lib.sh"
 sync_venv --all-extras
 ensure_milvus_server_venv
@@ -10,4 +11,4 @@ ensure_vllm_venv
 ensure_postgres
 export_runtime_env
 cd "$REPO"
-exec "$REPO/.venv/bin/python" -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"
+exec "$REPO/.venv/bin/python" -m pytest -n "${TEST_WORKERS:-auto}" --dist loadgroup "$@"

@@ -53,6 +53,12 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: -GROUP_MINUTES.get(item.get_closest_marker("xdist_group").args[0], 0))
 
 
+def pytest_xdist_auto_num_workers(config):
+    """-n auto: 3 workers for the fast tiers, which mostly wait on Milvus; 2 when e2e tests run,
+    whose servers and LLMs keep the 2 cores busy (with 3, the bundled LLM's turns took twice as long)."""
+    return 3 if "not e2e" in (config.getoption("markexpr") or "") else 2
+
+
 @pytest.fixture(autouse=True)
 def cpu_share(request, tmp_path_factory):
     """Under xdist, a test marked `alone` runs while the other worker waits between its tests: the

@@ -21,6 +21,7 @@ from llama_stack.providers.utils.memory.vector_store import make_overlapped_chun
 from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
 
 from ..documents import Document, FetchLimits, documents_text
+from ..milvus.search_request import DEFAULT_ALPHA
 from ..providers.inline_rag_runtime.config import RagRuntimeConfig
 
 MAX_CHUNK_TOKENS = 8192
@@ -66,6 +67,8 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
             "max_chunks": self.config.max_chunks,
             "max_tokens_in_context": self.config.max_tokens_in_context,
             "mode": self.config.mode,
+            # Upstream's RAGQueryConfig defaults to RRF; our hybrid default is weighted.
+            "ranker": {"type": "weighted", "alpha": DEFAULT_ALPHA},
         }
         return RAGQueryConfig.model_validate({**defaults, **(given or {})})
 

@@ -25,6 +25,7 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
         self.config = config
         self._models: dict = {}
         self._load_lock = threading.Lock()
+        self._window_tokenizers: dict[int, tuple] = {}
 
     async def initialize(self) -> None:
         for model in self.config.preload:
@@ -65,12 +66,24 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
 
         if not whole:
             return encode(texts)
-        tokenizer = encoder.tokenizer
-        limit = encoder.max_seq_length - tokenizer.num_special_tokens_to_add()
+        tokenizer, limit = self._window_tokenizer(encoder)
 
         def token_offsets(text: str):
-            return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)[
-                "offset_mapping"
-            ]
+            return tokenizer.encode(text, add_special_tokens=False).offsets
 
         return embed_whole(texts, token_offsets, encode, limit, self.config.window_overlap)
+
+    def _window_tokenizer(self, encoder):
+        """A copy of the model's tokenizer that never truncates, and how many tokens of text the
+        model reads. A copy: the encoding threads share the model's own, and changing its
+        truncation while another thread encodes fails ("Already borrowed")."""
+        with self._load_lock:
+            if id(encoder) not in self._window_tokenizers:
+                from tokenizers import Tokenizer
+
+                copy = Tokenizer.from_str(encoder.tokenizer.backend_tokenizer.to_str())
+                copy.no_truncation()
+                copy.no_padding()
+                limit = encoder.max_seq_length - encoder.tokenizer.num_special_tokens_to_add()
+                self._window_tokenizers[id(encoder)] = (copy, limit)
+            return self._window_tokenizers[id(encoder)]
