@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from beir import score  # noqa: E402
 from common import add_corpus_arguments, document_text, load_beir  # noqa: E402
 
-RRF_KS = (20, 60)
-ALPHAS = (0.4, 0.5, 0.6, 0.7)
+RRF_KS = (10, 60)
+ALPHAS = (0.3, 0.4, 0.5, 0.6, 0.7)
 CANDIDATE_FACTORS = (3,)
 
 

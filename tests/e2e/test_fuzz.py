@@ -46,7 +46,7 @@ schema = schemathesis.pytest.from_fixture("api_schema").include(path_regex=FUZZE
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     derandomize=True,  # the same requests in every run: a CI failure can be replayed
     phases=[Phase.explicit, Phase.generate],
@@ -75,7 +75,7 @@ def _message(response) -> str:
     return str(detail or "").strip()
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(value=HOSTILE, op=st.sampled_from(["eq", "ne", "in", "nin"]))
 def test_hostile_filter_values_never_widen_a_match(fuzz_stack, value, op):
     """A filter value is data: whatever it holds, it matches only chunks whose field equals it."""
@@ -94,7 +94,7 @@ def test_hostile_filter_values_never_widen_a_match(fuzz_stack, value, op):
         assert sorted(kinds) == sorted(k for k in KINDS * 3 if k != value)  # never less than the rest
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 @given(vector_db_id=HOSTILE.filter(lambda s: s.strip() != ""))
 def test_unusual_vector_db_ids_work_or_are_refused_clearly(fuzz_stack, vector_db_id):
     client = httpx.Client(base_url=fuzz_stack.base_url, timeout=60)

@@ -7,7 +7,7 @@ from llama_stack_milvus.milvus.search_request import parse_search_params
 def test_defaults():
     request = parse_search_params(None)
     assert (request.mode, request.k, request.score_threshold, request.ranker.kind) == ("vector", 3, None, "weighted")
-    assert request.ranker.alpha == 0.5
+    assert request.ranker.alpha == 0.3
 
 
 def test_vector_io_ranker_forms():
