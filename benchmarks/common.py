@@ -61,3 +61,22 @@ def add_corpus_arguments(parser: argparse.ArgumentParser, split: str = "train") 
     parser.add_argument("--data", type=Path, required=True, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
     parser.add_argument("--split", default=split, help="the split whose judged queries are used")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where JSON and PNG go")
+
+
+def minilm():
+    """The bundled all-MiniLM-L6-v2 as our provider uses it for long texts: the model, a text's
+    token offsets (no truncation), an encode function and the word-pieces of text a window holds."""
+    from sentence_transformers import SentenceTransformer
+
+    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
+
+    model = SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
+    tokenizer = model.tokenizer
+
+    def offsets(text: str):
+        return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
+
+    def encode(texts: list[str]):
+        return model.encode(texts, batch_size=32, show_progress_bar=False)
+
+    return model, offsets, encode, model.max_seq_length - tokenizer.num_special_tokens_to_add()

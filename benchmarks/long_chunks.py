@@ -50,27 +50,17 @@ def answer_ranks(order: list[int], chunks: list[dict], page: str, phrase: str) -
 
 
 def in_process(pages: Path) -> dict[str, list[int]]:
+    from common import minilm
     from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
-    from sentence_transformers import SentenceTransformer
 
     from llama_stack_milvus.embedding_windows import embed_whole, text_windows
-    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
 
     chunks = []
     for page in PAGES:
         text = (pages / page).read_text()
         for chunk in make_overlapped_chunks(page, text, CHUNK_TOKENS, CHUNK_TOKENS // 4, {}):
             chunks.append({"page": page, "text": chunk.content})
-    model = SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
-    tokenizer = model.tokenizer
-    limit = model.max_seq_length - tokenizer.num_special_tokens_to_add()
-
-    def offsets(text):
-        return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
-
-    def encode(texts):
-        return model.encode(texts, batch_size=32, show_progress_bar=False)
-
+    _, offsets, encode, limit = minilm()
     texts = [c["text"] for c in chunks]
     windows = [text_windows(t, offsets(t), limit, 32)[0] for t in texts]
     print(f"{len(chunks)} chunks; word-pieces per chunk: median {int(np.median([len(offsets(t)) for t in texts]))}; "

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from beir import score  # noqa: E402
-from common import add_corpus_arguments, document_text, load_beir  # noqa: E402
+from common import add_corpus_arguments, document_text, load_beir, minilm  # noqa: E402
 
 RRF_KS = (10, 60)
 ALPHAS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -33,24 +33,12 @@ CANDIDATE_FACTORS = (3,)
 
 def embeddings(texts: list[str], queries: list[str], cache: Path) -> dict[str, np.ndarray]:
     """Document vectors by how long texts are embedded, and the query vectors; cached by count."""
-    from sentence_transformers import SentenceTransformer
-
     from llama_stack_milvus.embedding_windows import embed_whole
-    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
 
     path = cache / f"embeddings-{len(texts)}-{len(queries)}.npz"
     if path.exists():
         return dict(np.load(path))
-    model = SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
-    tokenizer = model.tokenizer
-    limit = model.max_seq_length - tokenizer.num_special_tokens_to_add()
-
-    def offsets(text):
-        return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
-
-    def encode(pieces):
-        return model.encode(pieces, batch_size=32, show_progress_bar=False)
-
+    _, offsets, encode, limit = minilm()
     long = sum(len(offsets(t)) > limit for t in texts)
     print(f"{len(texts)} documents, {long} longer than {limit} word-pieces; embedding (once, cached in {path})")
     vectors = {"truncate": encode(texts), "windows": embed_whole(texts, offsets, encode, limit, 32),

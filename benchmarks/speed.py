@@ -24,31 +24,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import add_corpus_arguments, builtin_config, document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, builtin_config, document_text, load_beir, minilm, percentile  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 MODES = ("vector", "keyword", "hybrid")
 
 
-def encoder():
-    from sentence_transformers import SentenceTransformer
-
-    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
-
-    return SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
-
-
-def every_window(model, texts: list[str]) -> list[str]:
+def every_window(texts: list[str], offsets, limit: int) -> list[str]:
     """What our provider encodes for these texts (EMBEDDING_LONG_TEXTS=windows): every window of a
     text longer than the model reads, the others whole. The built-in encodes each text's start."""
     from llama_stack_milvus.embedding_windows import text_windows
 
-    tokenizer = model.tokenizer
-    limit = model.max_seq_length - tokenizer.num_special_tokens_to_add()
-    pieces = []
-    for text in texts:
-        offsets = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
-        pieces += text_windows(text, offsets["offset_mapping"], limit, 32)[0]
+    pieces = [piece for text in texts for piece in text_windows(text, offsets(text), limit, 32)[0]]
     print(f"{len(texts)} texts, {len(pieces)} windows of at most {limit} word-pieces")
     return pieces
 
@@ -56,9 +43,9 @@ def every_window(model, texts: list[str]) -> list[str]:
 def raw_limits(texts: list[str], queries: list[str], work: Path, repeats: int) -> tuple[dict, list[list[float]]]:
     from pymilvus import DataType, MilvusClient
 
-    model = encoder()
+    model, offsets, _, limit = minilm()
     model.encode(texts[:32])
-    pieces = every_window(model, texts)
+    pieces = every_window(texts, offsets, limit)
     started = time.perf_counter()
     model.encode(pieces, batch_size=32, show_progress_bar=False)
     encode_rate = len(texts) / (time.perf_counter() - started)

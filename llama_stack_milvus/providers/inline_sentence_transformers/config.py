@@ -1,19 +1,14 @@
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
+
+from ..long_texts import LongTextSettings
 
 
-class OfflineSentenceTransformersConfig(BaseModel):
+class OfflineSentenceTransformersConfig(LongTextSettings):
     """inline::sentence-transformers, offline: bundled models load from their package folder."""
 
     batch_size: int = Field(default=32, ge=1, le=4096, description="Texts per forward pass")
-    long_texts: Literal["windows", "truncate"] = Field(
-        default="windows",
-        description="A text longer than the model reads (all-MiniLM-L6-v2: 256 word-pieces): 'windows' embeds "
-        "every window of it (overlapping, at the model's limit) and returns their mean; 'truncate' embeds the "
-        "beginning only, as sentence-transformers does",
-    )
-    window_overlap: int = Field(default=32, ge=0, le=128, description="Word-pieces shared by neighbouring windows")
     preload: list[str] = Field(
         default_factory=list,
         description="Models loaded at start-up rather than on first use (a list, or names separated by commas; "

@@ -1,10 +1,12 @@
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from ..long_texts import LongTextSettings
 
-class VllmInferenceConfig(BaseModel):
+
+class VllmInferenceConfig(LongTextSettings):
     """remote::vllm: an OpenAI-compatible `vllm serve` (one model per server, or several behind a router)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -32,13 +34,6 @@ class VllmInferenceConfig(BaseModel):
         description="Embed the start of an over-long text, as much as the model reads (as sentence-transformers "
         "does); false: such a text is a 400",
     )
-    long_texts: Literal["windows", "truncate"] = Field(
-        default="windows",
-        description="With truncate_embedding_input on, a text longer than the model reads: 'windows' embeds every "
-        "window of it (overlapping, at the model's limit, cut by vLLM's own tokenizer) and returns their mean; "
-        "'truncate' embeds its beginning only",
-    )
-    window_overlap: int = Field(default=32, ge=0, le=128, description="Tokens shared by neighbouring windows")
 
     @field_validator("url")
     @classmethod
