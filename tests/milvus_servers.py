@@ -11,9 +11,12 @@ import os
 import re
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
+from pymilvus import MilvusClient
+from pymilvus.exceptions import MilvusException
 from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
 MILVUS_VENV = Path(os.environ.get("MILVUS_SERVER_VENV", REPO / ".venv-milvus"))
@@ -32,6 +35,33 @@ _PORT_KEYS = (
     "data_coord_port",
     "data_node_port",
 )
+
+
+def add_admin_user(uri: str, user: str, password: str, timeout_s: float = 60) -> None:
+    """Create `user` with the admin role and wait until the server honours it.
+
+    Milvus proxies refresh their privilege cache asynchronously: a request right after
+    grant_role can still be refused with PERMISSION_DENIED (seen once in CI)."""
+    admin = MilvusClient(uri=uri, token=ROOT_TOKEN)
+    if user not in admin.list_users():
+        admin.create_user(user_name=user, password=password)
+    admin.grant_role(user_name=user, role_name="admin")
+    probe = f"grant_probe_{user}"
+    as_user = MilvusClient(uri=uri, token=f"{user}:{password}")
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                as_user.create_collection(probe, dimension=2)
+                as_user.drop_collection(probe)
+                return
+            except MilvusException as error:
+                if "permission" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+    finally:
+        as_user.close()
+        admin.close()
 
 
 def _milvus_package_dir() -> Path:

@@ -4,8 +4,7 @@ import httpx
 import pytest
 import yaml
 from conftest import EMBEDDING_MODEL
-from milvus_servers import ROOT_TOKEN
-from pymilvus import MilvusClient
+from milvus_servers import add_admin_user
 from servers import StackServer
 
 SECRET = "S3cret-Passw0rd-xyz"
@@ -45,10 +44,7 @@ def test_missing_token_is_a_clear_start_up_error(tmp_path, backend):
 def test_no_token_or_password_in_logs_or_providers(tmp_path, backend):
     user = "llsm_reader"
     if backend.name == "milvus-2.3":
-        admin = MilvusClient(uri=backend.server.uri, token=ROOT_TOKEN)
-        if user not in admin.list_users():
-            admin.create_user(user_name=user, password=SECRET)
-            admin.grant_role(user_name=user, role_name="admin")
+        add_admin_user(backend.server.uri, user, SECRET)
     server = StackServer(backend.config, tmp_path, env={**backend.env, "MILVUS_TOKEN": f"{user}:{SECRET}"}).start()
     try:
         client = server.client()
