@@ -1,8 +1,16 @@
 """One Milvus collection of text chunks: its schema, batched upserts, searches and deletes.
 
 Rows are plain dicts with the fields below; every call is blocking (run it in a thread).
+
+A collection holds one vector DB, or many (tenants): then every row carries its vector DB in the
+TENANT field (Milvus' partition key on a server; a plain field on Milvus Lite, which refuses
+expressions on a partition key), every read, search and delete of a tenant's view is confined to
+its rows whatever the caller's filter says, and primary keys are prefixed per tenant so that two
+vector DBs holding the same chunk id never overwrite each other.
 """
 
+import copy
+import hashlib
 import json
 import logging
 import math
@@ -25,11 +33,17 @@ VECTOR = "vector"
 SPARSE = "sparse"
 METADATA = "metadata"
 EXTRA = "chunk"  # whatever else of the chunk must come back (JSON)
+TENANT = "vector_db"  # in a shared collection: the vector DB a row belongs to
+TENANT_ID_PREFIX_BYTES = 17  # sha256 of the tenant, 16 hex digits, and ":"
 OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
 # pymilvus' Session consistency covers this client's inserts but not its deletes: for this long
 # after a delete, reads ask for Strong consistency so that they never return deleted chunks.
 READ_AFTER_DELETE_STRONG_SECONDS = 10.0
 LOAD_TIMEOUT_SECONDS = 600  # an int, like every pymilvus timeout here (IndexSettings.call_timeout)
+
+
+class _StrongReads:
+    until = 0.0  # time.monotonic() up to which reads ask for Strong consistency
 
 
 @dataclass(frozen=True)
@@ -47,14 +61,35 @@ class ChunkCollection:
         dimension: int,
         settings: IndexSettings,
         full_text_search: bool,
+        shared: bool = False,
+        partition_key: bool = False,
+        upsert_by_delete: bool = False,
     ) -> None:
+        """shared: a collection of many vector DBs (a TENANT field); use it through for_tenant.
+        partition_key: make TENANT Milvus' partition key (servers only).
+        upsert_by_delete: write by delete then insert (a Milvus whose upsert misplaces partition keys)."""
         self.client = client
         self.name = name
         self.dimension = dimension
         self.settings = settings
         self.full_text_search = full_text_search
-        self._strong_reads_until = 0.0
+        self.shared = shared
+        self.partition_key = partition_key
+        self.upsert_by_delete = upsert_by_delete
+        self.tenant: str | None = None
+        self._id_prefix = ""
+        # Shared by every tenant's view: a delete by one (an unregister) must be seen by the next.
+        self._strong_reads = _StrongReads()
         self.rows_estimate = 0  # for search params that grow with the collection; not a count
+
+    def for_tenant(self, tenant: str) -> "ChunkCollection":
+        """A view of a shared collection that sees, writes and deletes only `tenant`'s rows."""
+        if not self.shared:
+            raise ValueError(f"collection {self.name} holds one vector DB; it has no tenants")
+        view = copy.copy(self)
+        view.tenant = tenant
+        view._id_prefix = hashlib.sha256(tenant.encode("utf-8")).hexdigest()[:16] + ":"
+        return view
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -72,12 +107,18 @@ class ChunkCollection:
         return any(f.get("name") == SPARSE for f in described.get("fields", []))
 
     def drop(self) -> None:
-        if self.client.has_collection(self.name, timeout=self.settings.call_timeout):
+        """Drop the collection, or, for a tenant's view, delete the tenant's rows."""
+        if self.tenant is not None:
+            self._delete("")
+        elif self.client.has_collection(self.name, timeout=self.settings.call_timeout):
             self.client.drop_collection(self.name, timeout=self.settings.call_timeout)
 
     def _create(self) -> None:
         schema = self.client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field(ID, DataType.VARCHAR, is_primary=True, max_length=ID_MAX_BYTES)
+        id_bytes = ID_MAX_BYTES + (TENANT_ID_PREFIX_BYTES if self.shared else 0)
+        schema.add_field(ID, DataType.VARCHAR, is_primary=True, max_length=id_bytes)
+        if self.shared:
+            schema.add_field(TENANT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, is_partition_key=self.partition_key)
         schema.add_field(DOCUMENT_ID, DataType.VARCHAR, max_length=ID_MAX_BYTES)
         analyzer = {"enable_analyzer": True, "analyzer_params": self.settings.analyzer_params}
         schema.add_field(
@@ -150,8 +191,15 @@ class ChunkCollection:
 
     def upsert(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert or replace rows by primary key, in batches bounded by count and bytes."""
+        if self.tenant is not None:
+            rows = [{**row, ID: self._id_prefix + row[ID], TENANT: self.tenant} for row in rows]
         written = 0
         for batch in self._batches(rows):
+            if self.upsert_by_delete:
+                self.client.delete(self.name, ids=[row[ID] for row in batch], timeout=self.settings.call_timeout)
+                result = self.client.insert(self.name, data=batch, timeout=self.settings.call_timeout)
+                written += int(result.get("insert_count", len(batch))) if isinstance(result, dict) else len(batch)
+                continue
             result = self.client.upsert(self.name, data=batch, timeout=self.settings.call_timeout)
             written += int(result.get("upsert_count", len(batch))) if isinstance(result, dict) else len(batch)
         self.rows_estimate += written
@@ -174,21 +222,41 @@ class ChunkCollection:
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         if ids:
-            self._delete(expressions.in_list(ID, ids))
+            self._delete(expressions.in_list(ID, [self._id_prefix + i for i in ids]))
+
+    def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
+        """Delete the chunks of these documents whose ids are not in keep_ids (an older version's)."""
+        if not document_ids:
+            return
+        expression = expressions.in_list(DOCUMENT_ID, document_ids)
+        if keep_ids:
+            keep = expressions.in_list(ID, [self._id_prefix + i for i in keep_ids], negate=True)
+            expression = f"{expression} and {keep}"
+        self._delete(expression)
+
+    def _scoped(self, expression: str) -> str:
+        """`expression` confined to this view's tenant (the whole collection when not a tenant)."""
+        if self.tenant is None:
+            return expression
+        own = f"{TENANT} == {expressions.literal(self.tenant)}"
+        return f"{own} and ({expression})" if expression else own
 
     def _delete(self, expression: str) -> None:
+        expression = self._scoped(expression)
         self.client.delete(self.name, filter=expression, timeout=self.settings.call_timeout)
         if self.settings.consistency_level != "Strong":
-            self._strong_reads_until = time.monotonic() + READ_AFTER_DELETE_STRONG_SECONDS
+            self._strong_reads.until = time.monotonic() + READ_AFTER_DELETE_STRONG_SECONDS
 
     def _read_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"timeout": self.settings.call_timeout}
-        if time.monotonic() < self._strong_reads_until:
+        if time.monotonic() < self._strong_reads.until:
             options["consistency_level"] = "Strong"
         return options
 
     def count(self) -> int:
-        result = self.client.query(self.name, filter="", output_fields=["count(*)"], **self._read_options())
+        result = self.client.query(
+            self.name, filter=self._scoped(""), output_fields=["count(*)"], **self._read_options()
+        )
         return int(result[0]["count(*)"]) if result else 0
 
     # --- searches ------------------------------------------------------------------------------
@@ -199,12 +267,12 @@ class ChunkCollection:
             data=[list(vector)],
             anns_field=VECTOR,
             limit=k,
-            filter=filter_expr,
+            filter=self._scoped(filter_expr),
             output_fields=OUTPUT_FIELDS,
             search_params=self._vector_search_params(k),
             **self._read_options(),
         )
-        return [Hit(r["id"], self._similarity(r["distance"]), r["entity"]) for r in result[0]]
+        return [Hit(self._own_id(r["id"]), self._similarity(r["distance"]), r["entity"]) for r in result[0]]
 
     def search_keyword(self, text: str, k: int, filter_expr: str = "") -> list[Hit]:
         result = self._guard_empty_bm25(
@@ -213,17 +281,18 @@ class ChunkCollection:
                 data=[text],
                 anns_field=SPARSE,
                 limit=k,
-                filter=filter_expr,
+                filter=self._scoped(filter_expr),
                 output_fields=OUTPUT_FIELDS,
                 search_params=self._keyword_search_params(),
                 **self._read_options(),
             )
         )
-        return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
+        return [Hit(self._own_id(r["id"]), float(r["distance"]), r["entity"]) for r in result[0]] if result else []
 
     def search_rrf(self, vector: Sequence[float], text: str, k: int, rrf_k: float, filter_expr: str = "") -> list[Hit]:
         """Reciprocal rank fusion, in Milvus: score = sum over both searches of 1 / (rrf_k + rank)."""
         candidates = self._hybrid_candidates(k)
+        filter_expr = self._scoped(filter_expr)
         requests = [
             AnnSearchRequest(
                 data=[list(vector)],
@@ -250,7 +319,10 @@ class ChunkCollection:
                 **self._read_options(),
             )
         )
-        return [Hit(r["id"], float(r["distance"]), r["entity"]) for r in result[0]] if result else []
+        return [Hit(self._own_id(r["id"]), float(r["distance"]), r["entity"]) for r in result[0]] if result else []
+
+    def _own_id(self, stored_id: str) -> str:
+        return stored_id[len(self._id_prefix) :] if self._id_prefix else stored_id
 
     def search_weighted(
         self, vector: Sequence[float], text: str, k: int, alpha: float, filter_expr: str = ""

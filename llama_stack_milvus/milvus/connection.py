@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 # Full-text search (BM25 functions, sparse vectors) and hybrid search arrived in Milvus 2.5.
 FULL_TEXT_SEARCH_MIN_VERSION = (2, 5, 0)
+# Before 2.3.10, upsert hashed the wrong field to choose a row's partition-key partition, so rows
+# upserted into a partition-key collection are never found by a filter on the key (milvus#30607).
+PARTITION_KEY_UPSERT_MIN_VERSION = (2, 3, 10)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,12 @@ class ServerFeatures:
                 f"index_type {index_type} is not available on {self.version}, which builds only "
                 f"{', '.join(allowed)}" + ("; HNSW, IVF_SQ8 and DISKANN need a Milvus server" if self.is_lite else "")
             )
+
+    @property
+    def partition_key_upsert(self) -> bool:
+        """Whether upsert puts a row in its partition-key partition (see PARTITION_KEY_UPSERT_MIN_VERSION)."""
+        parsed = parse_version(self.version)
+        return self.is_lite or bool(parsed and parsed >= PARTITION_KEY_UPSERT_MIN_VERSION)
 
     def keyword_search_unavailable(self) -> str:
         return (

@@ -27,8 +27,8 @@ def literal(value: Any) -> str:
     raise ValueError(f"filter value {value!r} must be a string, number or boolean, not {type(value).__name__}")
 
 
-def in_list(field: str, values: Iterable[Any]) -> str:
-    return f"{field} in [{', '.join(literal(v) for v in values)}]"
+def in_list(field: str, values: Iterable[Any], negate: bool = False) -> str:
+    return f"{field} {'not in' if negate else 'in'} [{', '.join(literal(v) for v in values)}]"
 
 
 def json_path(field: str, key: str) -> str:

@@ -31,15 +31,29 @@ class ChunkStore:
         features: ServerFeatures,
         where: str,
         full_text_search: bool,
+        shared: bool = False,
     ) -> "ChunkStore":
         """Create the collection (or reopen it) and learn whether it has a BM25 field: a collection
-        made on a Milvus older than 2.5 keeps working, without keyword search."""
+        made on a Milvus older than 2.5 keeps working, without keyword search.
+
+        shared: a collection for many vector DBs; use it through for_tenant."""
         collection = ChunkCollection(
-            client, name, dimension, settings, full_text_search=full_text_search and features.full_text_search
+            client,
+            name,
+            dimension,
+            settings,
+            full_text_search=full_text_search and features.full_text_search,
+            shared=shared,
+            partition_key=shared and not features.is_lite,
+            upsert_by_delete=shared and not features.partition_key_upsert,
         )
         await call_milvus(where, collection.ensure)
         collection.full_text_search = await call_milvus(where, collection.has_sparse_field)
         return cls(collection, features, where)
+
+    def for_tenant(self, tenant: str) -> "ChunkStore":
+        """One vector DB's view of a shared collection: it sees, writes and deletes only its own rows."""
+        return ChunkStore(self.collection.for_tenant(tenant), self.features, self.where)
 
     @property
     def dimension(self) -> int:
@@ -75,7 +89,16 @@ class ChunkStore:
     async def delete_ids(self, ids: Sequence[str]) -> None:
         await call_milvus(self.where, self.collection.delete_ids, list(ids))
 
+    async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
+        await call_milvus(
+            self.where, self.collection.delete_document_chunks_except, list(document_ids), list(keep_ids)
+        )
+
+    async def count(self) -> int:
+        return await call_milvus(self.where, self.collection.count)
+
     async def drop(self) -> None:
+        """Drop the collection; a tenant's view deletes only its rows."""
         await call_milvus(self.where, self.collection.drop)
 
     def _why_no_keyword(self) -> str:

@@ -3,7 +3,10 @@
 insert is all or nothing per call for reading: every document is read first, and one that cannot
 be read fails the call before anything is stored. Chunk ids hash the document id, the chunk's
 place and its text, so inserting the same documents again replaces their chunks (no duplicates),
-and two documents with the same text keep a chunk each.
+and two documents with the same text keep a chunk each. A document inserted again with other text
+replaces its older version: on our Milvus providers its chunks of before are deleted once the new
+ones are stored. Every chunk's metadata says how many chunks its document has (`document_chunks`),
+so a client can tell a document stored whole from one cut short by an interruption.
 """
 
 from typing import Any
@@ -50,14 +53,26 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         texts = await documents_text([core_document(doc) for doc in documents], limits)
         chunks = []
         for doc, text in zip(documents, texts, strict=True):
-            for chunk in make_overlapped_chunks(
+            made = make_overlapped_chunks(
                 doc.document_id, text, chunk_size_in_tokens, chunk_size_in_tokens // 4, doc.metadata
-            ):
+            )
+            for chunk in made:
                 chunk_id = generate_chunk_id(doc.document_id, chunk.content, chunk.chunk_metadata.chunk_window)
                 chunk.stored_chunk_id = chunk_id
                 chunk.chunk_metadata.chunk_id = chunk_id
+                chunk.metadata["document_chunks"] = len(made)
                 chunks.append(chunk)
         await self.vector_io_api.insert_chunks(vector_db_id=vector_db_id, chunks=chunks)
+        await self._delete_older_versions(vector_db_id, [doc.document_id for doc in documents], chunks)
+
+    async def _delete_older_versions(self, vector_db_id: str, document_ids: list[str], chunks: list) -> None:
+        """Chunks of these documents that this insert did not write belong to an older version."""
+        routing_table = getattr(self.vector_io_api, "routing_table", None)
+        provider = await routing_table.get_provider_impl(vector_db_id) if routing_table else self.vector_io_api
+        delete = getattr(provider, "delete_document_chunks_except", None)
+        if delete is None:  # another vector_io provider: older versions stay, as upstream
+            return
+        await delete(vector_db_id, document_ids, [c.chunk_id for c in chunks])
 
     def query_defaults(self, given: RAGQueryConfig | dict[str, Any] | None) -> RAGQueryConfig:
         """The caller's query_config, with this runtime's settings for what it leaves out."""

@@ -28,7 +28,7 @@ from ..milvus.search_request import parse_search_params
 from ..milvus.store import ChunkStore
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
-from .registry import RegisteredDB, VectorDBRegistry, collection_name
+from .registry import RegisteredDB, VectorDBRegistry, collection_name, shared_collection_name
 from .rows import check_embedding, chunk_text
 
 logger = get_logger(name=__name__, category="vector_io")
@@ -50,6 +50,8 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.files_api = files_api
         self.settings = config.index_settings()
         self.indexes: dict[str, MilvusChunkIndex] = {}
+        self.shared_stores: dict[str, ChunkStore] = {}  # tenancy: partition_key, by collection
+        self._shared_lock = asyncio.Lock()
         self.openai_vector_stores: dict[str, dict[str, Any]] = {}
         self.vector_db_store = None  # set by the stack's routing table
         self.kvstore = None
@@ -98,7 +100,15 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
                     f"{existing.dimension}, not {dimension}; unregister it first"
                 )
             return
-        entry = RegisteredDB(vector_db, collection_name(vector_db.identifier), self.features.full_text_search)
+        if self.config.tenancy == "partition_key":
+            entry = RegisteredDB(
+                vector_db,
+                shared_collection_name(dimension),
+                self.features.full_text_search,
+                tenant=vector_db.identifier,
+            )
+        else:
+            entry = RegisteredDB(vector_db, collection_name(vector_db.identifier), self.features.full_text_search)
         index = await self._open(entry)
         await self.registry.save(index.entry)
         self.indexes[vector_db.identifier] = index
@@ -110,8 +120,16 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         await self.registry.delete(vector_db_id)
 
     async def _open(self, entry: RegisteredDB) -> MilvusChunkIndex:
-        """Create (or reopen) the collection behind a registered vector DB."""
-        store = await ChunkStore.open(
+        """Create (or reopen) the collection behind a registered vector DB (or its view of a shared one)."""
+        if entry.tenant is not None:
+            store = (await self._shared_store(entry)).for_tenant(entry.tenant)
+        else:
+            store = await self._open_store(entry, shared=False)
+        opened = RegisteredDB(entry.vector_db, entry.collection, store.full_text_search, entry.tenant)
+        return MilvusChunkIndex(opened, store)
+
+    async def _open_store(self, entry: RegisteredDB, shared: bool) -> ChunkStore:
+        return await ChunkStore.open(
             self.client,
             entry.collection,
             entry.vector_db.embedding_dimension,
@@ -119,8 +137,17 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
             self.features,
             self.backend.label,
             entry.full_text_search,
+            shared=shared,
         )
-        return MilvusChunkIndex(RegisteredDB(entry.vector_db, entry.collection, store.full_text_search), store)
+
+    async def _shared_store(self, entry: RegisteredDB) -> ChunkStore:
+        # Opened once for all its vector DBs: thousands of tenants cost one collection load.
+        async with self._shared_lock:
+            store = self.shared_stores.get(entry.collection)
+            if store is None:
+                store = await self._open_store(entry, shared=True)
+                self.shared_stores[entry.collection] = store
+            return store
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)
@@ -204,6 +231,13 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         except Exception:  # a record gone between the search and now: the id is still right
             return file_id, ""
         return file_id, (info or {}).get("filename", "")
+
+    async def delete_document_chunks_except(
+        self, vector_db_id: str, document_ids: list[str], keep_ids: list[str]
+    ) -> None:
+        """Delete the chunks of these documents that are not in keep_ids (the rag runtime's replace)."""
+        index = await self._index(vector_db_id)
+        await index.delete_document_chunks_except(document_ids, keep_ids)
 
     async def delete_chunks(self, store_id: str, chunks_for_deletion: list[ChunkForDeletion]) -> None:
         index = await self._index(store_id)

@@ -31,6 +31,12 @@ class MilvusIndexConfig(BaseModel):
         "stemmed), 'standard', or Milvus analyzer_params such as {tokenizer: standard, filter: [lowercase]}; "
         "a collection keeps the analyzer it was created with",
     )
+    tenancy: Literal["collection", "partition_key"] = Field(
+        default="collection",
+        description="Where new vector DBs are stored: 'collection' (a Milvus collection each) or 'partition_key' "
+        "(one collection per embedding dimension shared by all, each vector DB a partition-key value: for "
+        "thousands of vector DBs); a registered vector DB stays where it was made",
+    )
     insert_batch_size: int = Field(default=500, ge=1, le=10_000, description="Rows per Milvus insert call")
     request_timeout: float = Field(
         default=30.0, gt=0, le=3600, description="Seconds one Milvus call may take; past it the request fails with 503"

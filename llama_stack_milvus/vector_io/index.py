@@ -29,5 +29,11 @@ class MilvusChunkIndex:
     async def delete_ids(self, ids: Sequence[str]) -> None:
         await self.store.delete_ids(ids)
 
+    async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
+        await self.store.delete_document_chunks_except(document_ids, keep_ids)
+
+    async def count(self) -> int:
+        return await self.store.count()
+
     async def drop(self) -> None:
         await self.store.drop()

@@ -16,20 +16,24 @@ class RegisteredDB:
     vector_db: VectorDB
     collection: str
     full_text_search: bool
+    # Set when the vector DB lives in a collection shared by many (tenancy: partition_key): its
+    # rows carry this value. Entries saved before tenancy existed have their own collection.
+    tenant: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "vector_db": self.vector_db.model_dump(mode="json"),
-                "collection": self.collection,
-                "full_text_search": self.full_text_search,
-            }
-        )
+        data = {
+            "vector_db": self.vector_db.model_dump(mode="json"),
+            "collection": self.collection,
+            "full_text_search": self.full_text_search,
+        }
+        if self.tenant is not None:
+            data["tenant"] = self.tenant
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> "RegisteredDB":
         data = json.loads(text)
-        return cls(VectorDB(**data["vector_db"]), data["collection"], data["full_text_search"])
+        return cls(VectorDB(**data["vector_db"]), data["collection"], data["full_text_search"], data.get("tenant"))
 
 
 def collection_name(vector_db_id: str) -> str:
@@ -38,6 +42,11 @@ def collection_name(vector_db_id: str) -> str:
     stem = re.sub(r"[^0-9A-Za-z_]", "_", vector_db_id)[:64]
     digest = hashlib.sha256(vector_db_id.encode("utf-8")).hexdigest()[:12]
     return f"lsm_{stem}_{digest}"
+
+
+def shared_collection_name(dimension: int) -> str:
+    """The collection that holds every vector DB of this embedding dimension under tenancy: partition_key."""
+    return f"lsm_vector_dbs_{dimension}d"
 
 
 class VectorDBRegistry:

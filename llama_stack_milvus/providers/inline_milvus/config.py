@@ -29,6 +29,7 @@ class MilvusLiteConfig(MilvusIndexConfig):
             "metric_type": "${env.MILVUS_METRIC_TYPE:=COSINE}",
             "consistency_level": "${env.MILVUS_CONSISTENCY_LEVEL:=Strong}",
             "request_timeout": "${env.MILVUS_REQUEST_TIMEOUT:=30}",
+            "tenancy": "${env.MILVUS_TENANCY:=collection}",
             "kvstore": SqliteKVStoreConfig.sample_run_config(
                 __distro_dir__=__distro_dir__, db_name="milvus_registry.db"
             ),
