@@ -118,7 +118,9 @@ class ChunkCollection:
         id_bytes = ID_MAX_BYTES + (TENANT_ID_PREFIX_BYTES if self.shared else 0)
         schema.add_field(ID, DataType.VARCHAR, is_primary=True, max_length=id_bytes)
         if self.shared:
-            schema.add_field(TENANT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, is_partition_key=self.partition_key)
+            schema.add_field(
+                TENANT, DataType.VARCHAR, max_length=MAX_VARCHAR_BYTES, is_partition_key=self.partition_key
+            )
         schema.add_field(DOCUMENT_ID, DataType.VARCHAR, max_length=ID_MAX_BYTES)
         analyzer = {"enable_analyzer": True, "analyzer_params": self.settings.analyzer_params}
         schema.add_field(
