@@ -90,9 +90,7 @@ class ChunkStore:
         await call_milvus(self.where, self.collection.delete_ids, list(ids))
 
     async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
-        await call_milvus(
-            self.where, self.collection.delete_document_chunks_except, list(document_ids), list(keep_ids)
-        )
+        await call_milvus(self.where, self.collection.delete_document_chunks_except, list(document_ids), list(keep_ids))
 
     async def count(self) -> int:
         return await call_milvus(self.where, self.collection.count)
