@@ -13,6 +13,8 @@ from llama_stack.apis.vector_io import (
     QueryChunksResponse,
     SearchRankingOptions,
     VectorIO,
+    VectorStoreFileCounts,
+    VectorStoreObject,
     VectorStoreSearchResponse,
     VectorStoreSearchResponsePage,
 )
@@ -184,6 +186,25 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         if request.mode != "keyword":
             vector = (await self._embed(index, [text]))[0]
         return await index.search(request, text, vector)
+
+    async def openai_retrieve_vector_store(self, vector_store_id: str) -> VectorStoreObject:
+        """A vector store as upstream; a vector DB registered with vector_dbs.register (upstream: 404)
+        seen as a vector store with no files, its chunk count in metadata["chunk_count"]."""
+        if vector_store_id in self.openai_vector_stores or vector_store_id not in self.indexes:
+            return await super().openai_retrieve_vector_store(vector_store_id)
+        index = self.indexes[vector_store_id]
+        vector_db = index.entry.vector_db
+        return VectorStoreObject(
+            id=vector_store_id,
+            created_at=0,
+            name=vector_db.vector_db_name or vector_store_id,
+            file_counts=VectorStoreFileCounts(completed=0, cancelled=0, failed=0, in_progress=0, total=0),
+            metadata={
+                "chunk_count": await index.count(),
+                "embedding_model": vector_db.embedding_model,
+                "embedding_dimension": vector_db.embedding_dimension,
+            },
+        )
 
     async def openai_search_vector_store(
         self,

@@ -1,0 +1,135 @@
+"""`ingest`: every source read, chunked and embedded by the stack (rag_tool.insert), one document
+per call, resumable.
+
+Resume: each chunk stored carries its document's content hash and chunk count (`document_chunks`,
+written by our rag runtime). Before a document is sent, one filtered query asks what is stored
+under its id: the same hash in every chunk, as many chunks as the document has -> unchanged,
+skipped. Anything else (nothing, another version, a version cut short by an interruption) -> the
+document is sent, and the stack replaces what was there. Chunk ids derive from the content, so a
+document sent twice is stored once.
+"""
+
+import base64
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from llama_stack_client import LlamaStackClient
+
+from .progress import Progress
+from .sources import ReadDocument, Source, Unreadable, find_sources, read
+
+HASH_KEY = "content_sha256"
+COUNT_KEY = "document_chunks"
+MAX_K = 16_384  # the most chunks one query returns
+
+
+@dataclass
+class Summary:
+    stored: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    chunks: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        return self.stored + self.replaced + self.unchanged
+
+    def lines(self, vector_db_id: str) -> list[str]:
+        lines = [
+            f"{vector_db_id}: {self.documents} documents ({self.stored} new, {self.replaced} replaced, "
+            f"{self.unchanged} unchanged), {self.chunks} chunks stored, {len(self.failures)} failed, "
+            f"{self.seconds:.1f} s"
+        ]
+        lines += [f"  failed: {name}: {why}" for name, why in self.failures]
+        return lines
+
+
+def ingest(client: LlamaStackClient, vector_db_id: str, inputs: list[str], chunk_size: int, progress_stream) -> Summary:
+    started = time.monotonic()
+    summary = Summary()
+    sources, missing = find_sources(inputs)
+    summary.failures += missing
+    progress = Progress(len(sources), progress_stream)
+    try:
+        with httpx.Client(timeout=60, follow_redirects=True) as http:
+            for source in sources:
+                outcome, chunks = _one(client, vector_db_id, source, chunk_size, http, summary)
+                progress.document(source.document_id, outcome, chunks)
+    finally:
+        progress.close()
+        summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _one(client, vector_db_id: str, source: Source, chunk_size: int, http, summary: Summary) -> tuple[str, int]:
+    try:
+        document = read(source, http)
+    except Unreadable as exc:
+        summary.failures.append((source.document_id, str(exc)))
+        return f"failed: {exc}", 0
+    state = stored_state(client, vector_db_id, document)
+    if state == "unchanged":
+        summary.unchanged += 1
+        return "unchanged", 0
+    try:
+        insert(client, vector_db_id, document, chunk_size)
+    except Exception as exc:  # the stack's 4xx names the problem; the other documents go on
+        why = getattr(exc, "message", None) or str(exc)
+        summary.failures.append((source.document_id, why))
+        return f"failed: {why}", 0
+    chunks = stored_chunks(client, vector_db_id, document)
+    summary.chunks += chunks
+    if state == "new":
+        summary.stored += 1
+        return "stored", chunks
+    summary.replaced += 1
+    return "replaced", chunks
+
+
+def insert(client, vector_db_id: str, document: ReadDocument, chunk_size: int) -> None:
+    # As a data: URL, so that a text that is itself one URL or path is stored, not fetched.
+    data = base64.b64encode(document.text.encode("utf-8")).decode("ascii")
+    client.tool_runtime.rag_tool.insert(
+        documents=[
+            {
+                "document_id": document.source.document_id,
+                "content": f"data:text/plain;charset=utf-8;base64,{data}",
+                "mime_type": "text/plain",
+                "metadata": {"source": document.source.location, HASH_KEY: document.content_hash},
+            }
+        ],
+        vector_db_id=vector_db_id,
+        chunk_size_in_tokens=chunk_size,
+    )
+
+
+def stored_state(client, vector_db_id: str, document: ReadDocument) -> str:
+    """new, unchanged (this content, every chunk stored) or changed (anything else)."""
+    hits = _chunks_of(client, vector_db_id, document.source.document_id, 2)
+    if not hits:
+        return "new"
+    count = hits[0].metadata.get(COUNT_KEY)
+    if not isinstance(count, int | float) or any(h.metadata.get(HASH_KEY) != document.content_hash for h in hits):
+        return "changed"
+    count = int(count)  # JSON numbers may come back as floats
+    if count > len(hits):
+        hits = _chunks_of(client, vector_db_id, document.source.document_id, min(count + 1, MAX_K))
+    complete = len(hits) == count and all(h.metadata.get(HASH_KEY) == document.content_hash for h in hits)
+    return "unchanged" if complete else "changed"
+
+
+def stored_chunks(client, vector_db_id: str, document: ReadDocument) -> int:
+    hits = _chunks_of(client, vector_db_id, document.source.document_id, 1)
+    return int(hits[0].metadata.get(COUNT_KEY) or 1) if hits else 0
+
+
+def _chunks_of(client, vector_db_id: str, document_id: str, k: int):
+    only_this = {"type": "eq", "key": "document_id", "value": document_id}
+    return client.vector_io.query(
+        vector_db_id=vector_db_id,
+        query=document_id,
+        params={"mode": "vector", "max_chunks": k, "filters": only_this},
+    ).chunks
