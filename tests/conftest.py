@@ -37,7 +37,8 @@ VLLM_MODULES = {"test_agent_turn", "test_milvus_vllm_example", "test_run_config_
 # Minutes a group takes on 2 cores (docs/testing.md): the heaviest are handed out first, so that
 # the two workers finish together. Unnamed groups take less than a minute.
 GROUP_MINUTES = {"vllm": 8, "e2e-test_local_llm": 6, "e2e-test_fuzz": 4, "e2e-test_restart": 4,
-                 "e2e-test_crash_restart": 2, "e2e-test_milvus_faults": 2, "provider-milvus-2.3": 2,
+                 "e2e-test_crash_restart": 2, "e2e-test_milvus_faults": 2, "provider-milvus-2.3": 2.5,
+                 "e2e-test_ingest_command": 2,
                  "e2e-test_milvus_auth": 1.5, "e2e-test_replicas": 1.5, "e2e-test_milvus_tls": 1.5,
                  "provider-lite-file": 1}  # fmt: skip
 

@@ -22,7 +22,7 @@ PDF_FACT = "Quantization-aware training keeps int4 models within a point of thei
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    with InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path_factory.mktemp("ingest-stack")).start() as server:
+    with InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path_factory.mktemp("ingest-stack")) as server:
         yield server
 
 

@@ -9,8 +9,19 @@ import llama_stack_milvus
 
 PACKAGE = Path(llama_stack_milvus.__file__).parent
 # The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
-# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries.
-CORE = ["milvus", "llm", "vllm", "documents.py", "embedding_windows.py", "errors.py", "span_summary.py"]
+# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries;
+# and the llama-stack-milvus command, a client of the stack (llama-stack-client) that starts fast.
+CORE = [
+    "milvus",
+    "llm",
+    "vllm",
+    "documents.py",
+    "embedding_windows.py",
+    "errors.py",
+    "span_summary.py",
+    "cli",
+    "onnx_encoder.py",
+]
 
 
 def core_files() -> list[Path]:

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -9,6 +9,16 @@ class OfflineSentenceTransformersConfig(LongTextSettings):
     """inline::sentence-transformers, offline: bundled models load from their package folder."""
 
     batch_size: int = Field(default=32, ge=1, le=4096, description="Texts per forward pass")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description="What runs the model: 'torch' (sentence-transformers), 'onnx' (ONNX Runtime, the same vectors), "
+        "'onnx-int8' (ONNX Runtime with int8 weights). ONNX needs the onnx extra and a model folder (the bundled "
+        "all-MiniLM-L6-v2, or a path); the export is made offline on first use and kept in onnx_dir",
+    )
+    onnx_dir: str = Field(
+        default="~/.llama/distributions/llama-stack-milvus/embedding-onnx",
+        description="Where the ONNX exports of embedding models are kept",
+    )
     preload: list[str] = Field(
         default_factory=list,
         description="Models loaded at start-up rather than on first use (a list, or names separated by commas; "
@@ -24,4 +34,8 @@ class OfflineSentenceTransformersConfig(LongTextSettings):
 
     @classmethod
     def sample_run_config(cls, **kwargs: Any) -> dict[str, Any]:
-        return {"long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}"}
+        return {
+            "long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}",
+            "backend": "${env.EMBEDDING_BACKEND:=torch}",
+            "onnx_dir": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/llama-stack-milvus}/embedding-onnx",
+        }

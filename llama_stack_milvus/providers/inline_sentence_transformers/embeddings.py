@@ -1,5 +1,6 @@
 import asyncio
 import threading
+from pathlib import Path
 
 from llama_stack.apis.inference import EmbeddingsResponse, EmbeddingTaskType, InterleavedContentItem, TextTruncation
 from llama_stack.log import get_logger
@@ -33,6 +34,8 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
 
     def _load_sentence_transformer_model(self, model: str):
         with self._load_lock:
+            if model not in self._models and self.config.backend != "torch":
+                self._models[model] = self._onnx_encoder(model)
             if model not in self._models:
                 from sentence_transformers import SentenceTransformer
 
@@ -44,6 +47,21 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
                     logger.info(f"loading embedding model {model}")
                     self._models[model] = SentenceTransformer(model)
             return self._models[model]
+
+    def _onnx_encoder(self, model: str):
+        folder = bundled_model_dir(model) or Path(model).expanduser()
+        if not (folder / "modules.json").is_file():
+            raise ValueError(
+                f"embedding backend {self.config.backend} needs a sentence-transformers model folder; "
+                f"{model!r} is neither the bundled all-MiniLM-L6-v2 nor such a folder"
+            )
+        try:
+            from ...onnx_encoder import OnnxEncoder
+        except ImportError as exc:
+            raise ValueError(f"embedding backend {self.config.backend} needs the onnx extra ({exc})") from None
+        logger.info(f"loading embedding model {model} on ONNX Runtime ({self.config.backend}) from {folder}")
+        quantized = self.config.backend == "onnx-int8"
+        return OnnxEncoder(folder, Path(self.config.onnx_dir).expanduser(), quantized=quantized)
 
     async def embeddings(
         self,

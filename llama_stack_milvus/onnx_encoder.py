@@ -1,0 +1,157 @@
+"""A sentence-transformers model folder run by ONNX Runtime instead of torch. Core: no Llama Stack.
+
+The folder's transformer is exported to ONNX once (torch's exporter, offline, from the files in
+the folder) into a cache folder, optionally quantized to int8 weights (onnxruntime's dynamic
+quantization), and run with the folder's own tokenizer, mean pooling and, when the folder's
+modules.json has it, L2 normalisation: the same vectors sentence-transformers computes, up to
+float rounding (fp32) or quantization error (int8; docs/benchmarks.md, "ONNX Runtime").
+
+`OnnxEncoder` has what our embedding provider uses of a SentenceTransformer: `encode`,
+`tokenizer` and `max_seq_length`.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPSET = 17
+_EXPORT_LOCK = threading.Lock()
+
+
+class OnnxModelError(ValueError):
+    """The folder holds a model this encoder does not run; the message says why."""
+
+
+class OnnxEncoder:
+    def __init__(self, model_folder: Path, cache_dir: Path, quantized: bool = False) -> None:
+        from transformers import AutoTokenizer
+
+        self.folder = Path(model_folder)
+        self.normalize = _check_modules(self.folder)
+        self.max_seq_length = int(_read_json(self.folder / "sentence_bert_config.json").get("max_seq_length", 512))
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
+        self.path = exported_model(self.folder, Path(cache_dir), quantized)
+        self.session = _session(self.path)
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        # A fast tokenizer called with truncation settings from two threads at once fails ("Already borrowed").
+        self._tokenize_lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool = False, **_) -> np.ndarray:
+        """One vector per text, in order; texts are batched longest first (less padding per batch)."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors: list[np.ndarray | None] = [None] * len(texts)
+        for start in range(0, len(order), batch_size):
+            chosen = order[start : start + batch_size]
+            for i, vector in zip(chosen, self._batch([texts[i] for i in chosen]), strict=True):
+                vectors[i] = vector
+        return np.stack(vectors)
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        with self._tokenize_lock:
+            tokens = self.tokenizer(
+                texts, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
+            )
+        feed = {name: tokens[name].astype(np.int64) for name in INPUTS if name in self.input_names}
+        if "token_type_ids" in self.input_names and "token_type_ids" not in tokens:
+            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+        hidden = self.session.run(["last_hidden_state"], feed)[0]
+        mask = tokens["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        if self.normalize:
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return pooled.astype(np.float32)
+
+
+def exported_model(folder: Path, cache_dir: Path, quantized: bool) -> Path:
+    """The folder's model as ONNX in cache_dir (exported on first use, keyed by the folder's files)."""
+    target = cache_dir / f"{folder.name}-{_fingerprint(folder)}"
+    fp32 = target / "model.onnx"
+    int8 = target / "model_int8.onnx"
+    with _EXPORT_LOCK:
+        if not fp32.exists():
+            _atomically(fp32, lambda tmp: _export(folder, tmp))
+        if quantized and not int8.exists():
+            _atomically(int8, lambda tmp: _quantize(fp32, tmp))
+    return int8 if quantized else fp32
+
+
+def _export(folder: Path, out: Path) -> None:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    model = AutoModel.from_pretrained(str(folder), local_files_only=True).eval()
+    sample = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)(
+        ["an example sentence", "and another, longer example sentence"], padding=True, return_tensors="pt"
+    )
+    names = [name for name in INPUTS if name in sample]
+    axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]}
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            tuple(sample[name] for name in names),
+            str(out),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+def _quantize(fp32: Path, out: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # Per channel: one scale per output column of each weight (per tensor lost up to 0.08 cosine to fp32).
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def _session(path: Path):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _check_modules(folder: Path) -> bool:
+    """Whether the model normalises its vectors; refuses pipelines other than transformer + mean pooling."""
+    modules = _read_json(folder / "modules.json") or []
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in modules]
+    if kinds[:2] != ["Transformer", "Pooling"] or any(k not in ("Normalize",) for k in kinds[2:]):
+        raise OnnxModelError(f"{folder}: the onnx backend runs transformer + pooling (+ normalize) models; got {kinds}")
+    pooling = _read_json(folder / modules[1].get("path", "1_Pooling") / "config.json")
+    if not pooling.get("pooling_mode_mean_tokens") or any(
+        pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_lasttoken")
+    ):
+        raise OnnxModelError(f"{folder}: the onnx backend supports mean pooling only")
+    return "Normalize" in kinds
+
+
+def _fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json"):
+        digest.update((folder / name).read_bytes() if (folder / name).exists() else b"")
+    for weights in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")):
+        stat = weights.stat()
+        digest.update(f"{weights.name}:{stat.st_size}".encode())
+    return digest.hexdigest()[:12]
+
+
+def _atomically(path: Path, make) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+        tmp = Path(scratch) / path.name
+        make(tmp)
+        os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict | list:
+    return json.loads(path.read_text()) if path.exists() else {}

@@ -1,0 +1,103 @@
+"""The ingest command's pure parts: what it reads from folders, how it reads it, how it decides
+a document is already stored (against canned query answers: the real stack is in tests/e2e)."""
+
+from types import SimpleNamespace
+
+import pytest
+from pdf import pdf_with_text
+
+from llama_stack_milvus.cli.ingest import Summary, stored_state
+from llama_stack_milvus.cli.sources import ReadDocument, Source, Unreadable, find_sources, html_text, read
+
+
+def test_folders_are_read_recursively_by_suffix_and_named_from_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs" / "deep").mkdir(parents=True)
+    for name in ("a.md", "deep/b.rst", "deep/c.HTML", "deep/d.pdf", "deep/e.txt", "deep/skip.png", "deep/noext"):
+        (tmp_path / "docs" / name).write_text("x")
+    found, missing = find_sources(["docs", "docs/deep/noext", "nowhere", "https://example.org/page.html"])
+    assert [s.document_id for s in found] == [
+        "docs/a.md", "docs/deep/b.rst", "docs/deep/c.HTML", "docs/deep/d.pdf", "docs/deep/e.txt",
+        "docs/deep/noext", "https://example.org/page.html",
+    ]  # fmt: skip
+    assert [s.mime_type for s in found][2:4] == ["text/html", "application/pdf"]
+    assert found[-1].is_url and missing == [("nowhere", "no such file or folder")]
+    again, _ = find_sources([str(tmp_path / "docs" / "a.md"), "docs/a.md"])  # one document, however named
+    assert [s.document_id for s in again] == ["docs/a.md"]
+
+
+def test_html_keeps_the_visible_text_on_lines():
+    page = "<html><head><title>T</title><style>p{}</style></head><body><h1>Title</h1><p>One &amp; two</p>"
+    page += "<script>var x = 1;</script><ul><li>first</li><li>second</li></ul></body></html>"
+    assert html_text(page) == "Title\nOne & two\nfirst\nsecond"
+
+
+def test_reading_text_pdf_and_refusals(tmp_path):
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(pdf_with_text(["Milvus stores vectors."]))
+    assert read(Source("a.pdf", str(pdf), "application/pdf")).text.strip() == "Milvus stores vectors."
+    for body, why in [
+        (b"\x00\x01\x02", "it is binary"),
+        (b"  \n ", "it has no text"),
+        (b"%PDF-1.4 junk", "not a readable PDF"),
+    ]:
+        bad = tmp_path / "bad"
+        bad.write_bytes(body)
+        with pytest.raises(Unreadable, match=why):
+            read(Source("bad", str(bad), "text/plain"))
+    with pytest.raises(Unreadable, match="No such file"):
+        read(Source("gone", str(tmp_path / "gone.md"), "text/markdown"))
+
+
+class CannedQueries:
+    """vector_io.query answering with the given chunks' metadata, as many as asked for."""
+
+    def __init__(self, metadata: list[dict]) -> None:
+        self.asked: list[int] = []
+        self.vector_io = SimpleNamespace(query=self.query)
+        self.metadata = metadata
+
+    def query(self, vector_db_id, query, params):
+        self.asked.append(params["max_chunks"])
+        chunks = [SimpleNamespace(metadata=m) for m in self.metadata[: params["max_chunks"]]]
+        return SimpleNamespace(chunks=chunks)
+
+
+@pytest.mark.parametrize(
+    "stored, state, queries",
+    [
+        ([], "new", [2]),
+        ([{"content_sha256": "H", "document_chunks": 1}], "unchanged", [2]),
+        ([{"content_sha256": "H", "document_chunks": 2.0}] * 2, "unchanged", [2]),  # floats from JSON
+        ([{"content_sha256": "H", "document_chunks": 3}] * 3, "unchanged", [2, 4]),
+        ([{"content_sha256": "H", "document_chunks": 3}] * 2, "changed", [2, 4]),  # cut short
+        (
+            [{"content_sha256": "H", "document_chunks": 1}, {"content_sha256": "OLD", "document_chunks": 1}],
+            "changed",
+            [2],
+        ),
+        ([{"content_sha256": "OLD", "document_chunks": 1}], "changed", [2]),
+        ([{"document_id": "stored before the command"}], "changed", [2]),
+    ],
+)
+def test_what_counts_as_already_stored(stored, state, queries):
+    document = ReadDocument(Source("d", "d", "text/plain"), "text")
+    client = CannedQueries(
+        [
+            {
+                **m,
+                "content_sha256": document.content_hash if m.get("content_sha256") == "H" else m.get("content_sha256"),
+            }
+            for m in stored
+        ]
+    )
+    assert stored_state(client, "db", document) == state
+    assert client.asked == queries
+
+
+def test_the_summary_names_every_failure():
+    summary = Summary(stored=2, replaced=1, unchanged=3, chunks=9, failures=[("x.pdf", "not a PDF")], seconds=1.25)
+    assert summary.lines("db") == [
+        "db: 6 documents (2 new, 1 replaced, 3 unchanged), 9 chunks stored, 1 failed, 1.2 s",
+        "  failed: x.pdf: not a PDF",
+    ]
