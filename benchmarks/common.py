@@ -56,6 +56,13 @@ def document_text(doc: dict) -> str:
     return f"{doc['title']}\n\n{doc['text']}".strip()
 
 
+def load_corpus(args) -> tuple[list[str], list[str], list[str], dict[str, str], dict[str, dict[str, int]]]:
+    """From --data and --split: document ids, their texts, judged query ids, query texts, qrels."""
+    corpus, query_texts, qrels = load_beir(args.data, args.split)
+    ids = list(corpus)
+    return ids, [document_text(corpus[i]) for i in ids], list(query_texts), query_texts, qrels
+
+
 def add_corpus_arguments(parser: argparse.ArgumentParser, split: str = "train") -> None:
     """--data, --split and --out, as every script that reads a BEIR folder takes them."""
     parser.add_argument("--data", type=Path, required=True, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/")
@@ -63,14 +70,21 @@ def add_corpus_arguments(parser: argparse.ArgumentParser, split: str = "train") 
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results", help="where JSON and PNG go")
 
 
-def minilm():
-    """The bundled all-MiniLM-L6-v2 as our provider uses it for long texts: the model, a text's
-    token offsets (no truncation), an encode function and the word-pieces of text a window holds."""
-    from sentence_transformers import SentenceTransformer
-
+def minilm(backend: str = "torch", onnx_dir: Path | None = None):
+    """The bundled all-MiniLM-L6-v2 as our provider runs it (`backend`: torch, onnx, onnx-int8) and
+    uses it for long texts: the model, a text's token offsets (no truncation), an encode function
+    and the word-pieces of text a window holds."""
     from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
 
-    model = SentenceTransformer(str(bundled_model_dir("all-MiniLM-L6-v2")), local_files_only=True)
+    folder = bundled_model_dir("all-MiniLM-L6-v2")
+    if backend == "torch":
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(folder), local_files_only=True)
+    else:
+        from llama_stack_milvus.onnx_encoder import OnnxEncoder
+
+        model = OnnxEncoder(folder, onnx_dir, quantized=backend == "onnx-int8")
     tokenizer = model.tokenizer
 
     def offsets(text: str):

@@ -19,40 +19,20 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from common import add_corpus_arguments, document_text, load_beir  # noqa: E402
+from common import add_corpus_arguments, load_corpus, minilm  # noqa: E402
 from retrieval_options import collection, evaluate  # noqa: E402
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 ALPHA = 0.3
 
 
-def encoder(backend: str, onnx_dir: Path):
-    from sentence_transformers import SentenceTransformer
-
-    from llama_stack_milvus.onnx_encoder import OnnxEncoder
-    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
-
-    folder = bundled_model_dir("all-MiniLM-L6-v2")
-    if backend == "torch":
-        return SentenceTransformer(str(folder), local_files_only=True)
-    return OnnxEncoder(folder, onnx_dir, quantized=backend == "onnx-int8")
-
-
-def embed(model, texts: list[str], queries: list[str]) -> tuple[np.ndarray, np.ndarray, float, float]:
-    from tokenizers import Tokenizer
-
+def embed(backend: str, onnx_dir: Path, texts: list[str], queries: list[str]):
+    """Document vectors (every window, their mean), query vectors, and the seconds each took."""
     from llama_stack_milvus.embedding_windows import embed_whole
 
-    tokenizer = Tokenizer.from_str(model.tokenizer.backend_tokenizer.to_str())
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    limit = model.max_seq_length - model.tokenizer.num_special_tokens_to_add()
-
-    def encode(pieces: list[str]):
-        return model.encode(pieces, batch_size=32, show_progress_bar=False)
-
+    _, offsets, encode, limit = minilm(backend, onnx_dir)
     started = time.perf_counter()
-    documents = embed_whole(texts, lambda t: tokenizer.encode(t, add_special_tokens=False).offsets, encode, limit, 32)
+    documents = embed_whole(texts, offsets, encode, limit, 32)
     corpus_s = time.perf_counter() - started
     started = time.perf_counter()
     query_vectors = np.stack([encode([q])[0] for q in queries])  # one at a time, as a query arrives
@@ -69,10 +49,7 @@ def main() -> None:
 
     from pymilvus import MilvusClient
 
-    corpus, query_texts, qrels = load_beir(args.data, args.split)
-    ids = list(corpus)
-    texts = [document_text(corpus[i]) for i in ids]
-    query_ids = list(query_texts)
+    ids, texts, query_ids, query_texts, qrels = load_corpus(args)
     scratch = Path(tempfile.mkdtemp(prefix="embedding-backends-"))
     client = MilvusClient(str(scratch / "milvus.db"))
     rows = {}
@@ -81,8 +58,9 @@ def main() -> None:
           "| hybrid nDCG@10 | hybrid Recall@100 | min cosine to torch |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     for backend in args.backends.split(","):
-        model = encoder(backend, scratch / "onnx")
-        documents, queries, corpus_s, query_s = embed(model, texts, [query_texts[q] for q in query_ids])
+        documents, queries, corpus_s, query_s = embed(
+            backend, scratch / "onnx", texts, [query_texts[q] for q in query_ids]
+        )
         if reference is None:
             reference = (documents, corpus_s)
         chunks = collection(client, backend.replace("-", "_"), "english", ids, texts, documents)

@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from beir import score  # noqa: E402
-from common import add_corpus_arguments, document_text, load_beir, minilm  # noqa: E402
+from common import add_corpus_arguments, load_corpus, minilm  # noqa: E402
 
 RRF_KS = (10, 60)
 ALPHAS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -80,10 +80,7 @@ def main() -> None:
 
     from pymilvus import MilvusClient
 
-    corpus, query_texts, qrels = load_beir(args.data, args.split)
-    ids = list(corpus)
-    texts = [document_text(corpus[i]) for i in ids]
-    query_ids = list(query_texts)
+    ids, texts, query_ids, query_texts, qrels = load_corpus(args)
     vectors = embeddings(texts, [query_texts[q] for q in query_ids], args.cache)
     queries = [(q, query_texts[q], v) for q, v in zip(query_ids, vectors["queries"], strict=True)]
     client = MilvusClient(str(Path(tempfile.mkdtemp(prefix="retrieval-options-")) / "milvus.db"))

@@ -7,12 +7,13 @@ Its content hash (of the text) tells an unchanged document from a changed one.
 
 import hashlib
 import html.parser
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+
+from ..documents import parse_pdf
 
 # Suffixes read from folders, and their media types. Single files of another suffix are read as text.
 SUFFIXES = {
@@ -125,10 +126,8 @@ def _fetch(source: Source, http: httpx.Client | None) -> tuple[bytes, str]:
 
 
 def _pdf_text(body: bytes) -> str:
-    from pypdf import PdfReader
-
     try:
-        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+        return parse_pdf(body)
     except Exception as exc:  # pypdf raises many types for a damaged file
         raise Unreadable(f"it is not a readable PDF ({type(exc).__name__}: {exc})") from None
 
