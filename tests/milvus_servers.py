@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import grpc
 import httpx
 from pymilvus import MilvusClient
 from pymilvus.exceptions import MilvusException
@@ -41,7 +42,8 @@ def add_admin_user(uri: str, user: str, password: str, timeout_s: float = 60) ->
     """Create `user` with the admin role and wait until the server honours it.
 
     Milvus proxies refresh their privilege cache asynchronously: a request right after
-    grant_role can still be refused with PERMISSION_DENIED (seen once in CI)."""
+    grant_role can still be refused with PERMISSION_DENIED (seen in CI). pymilvus raises that
+    refusal as a bare grpc.RpcError, not a MilvusException: it never retries PERMISSION_DENIED."""
     admin = MilvusClient(uri=uri, token=ROOT_TOKEN)
     if user not in admin.list_users():
         admin.create_user(user_name=user, password=password)
@@ -55,7 +57,7 @@ def add_admin_user(uri: str, user: str, password: str, timeout_s: float = 60) ->
                 as_user.create_collection(probe, dimension=2)
                 as_user.drop_collection(probe)
                 return
-            except MilvusException as error:
+            except (MilvusException, grpc.RpcError) as error:
                 if "permission" not in str(error).lower() or time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
