@@ -6,7 +6,14 @@ document: title + text, embedded server-side, the document id in the chunk metad
 every judged query of the split in each mode: vector, keyword (BM25), hybrid with RRF (--rrf-k) and
 hybrid weighted (--alpha). Scores at document level; prints a table, writes JSON and a bar plot.
 
-    .venv/bin/python benchmarks/beir.py --data ../shared/data/scifact --split train
+--variant adds stacks of ours with provider settings changed, side by side, e.g.
+    --variant "truncate: sentence-transformers.long_texts=truncate"
+    --variant "standard analyzer: milvus.analyzer=standard"
+    --variant "onnx-int8: sentence-transformers.backend=onnx-int8"
+(`--compare` adds these three: one window vs all windows, standard vs English analyzer, torch vs
+ONNX int8).
+
+    .venv/bin/python benchmarks/beir.py --data ../shared/data/scifact --split train [--compare --only-ours]
 """
 
 import argparse
@@ -20,11 +27,34 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+import yaml  # noqa: E402
 from common import add_corpus_arguments, builtin_config, document_text, load_beir  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 VECTOR_DB = "beir"
 METRICS = ("nDCG@10", "Recall@100", "MRR@10")
+COMPARED = [
+    "truncate: sentence-transformers.long_texts=truncate",
+    "standard analyzer: milvus.analyzer=standard",
+    "onnx-int8: sentence-transformers.backend=onnx-int8",
+]
+
+
+def variant_config(variant: str, folder: Path) -> tuple[str, Path]:
+    """`NAME: PROVIDER_ID.KEY=VALUE[, ...]` -> (NAME, the embedded run-config with those settings)."""
+    name, _, settings = variant.partition(":")
+    config = yaml.safe_load((RUN_CONFIGS / "milvus-lite.yaml").read_text())
+    providers = {p["provider_id"]: p for api in config["providers"].values() for p in api}
+    for setting in filter(None, (s.strip() for s in settings.split(","))):
+        target, _, value = setting.partition("=")
+        provider_id, _, key = target.partition(".")
+        if provider_id not in providers or not key or not value:
+            known = ", ".join(providers)
+            raise SystemExit(f"--variant {variant!r}: expected PROVIDER_ID.KEY=VALUE, PROVIDER_ID one of {known}")
+        providers[provider_id].setdefault("config", {})[key] = yaml.safe_load(value)
+    path = folder / f"variant-{len(list(folder.glob('variant-*')))}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return name.strip(), path
 
 
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int) -> float:
@@ -102,10 +132,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_corpus_arguments(parser, split="test")
     parser.add_argument("--rrf-k", type=float, default=60.0)
-    parser.add_argument("--alpha", type=float, default=0.5, help="weight of the vector score in weighted hybrid")
+    parser.add_argument("--alpha", type=float, default=0.3, help="weight of the vector score in weighted hybrid")
     parser.add_argument("--batch", type=int, default=256, help="chunks per vector_io.insert")
     parser.add_argument("--max-queries", type=int, default=0, help="0: every judged query of the split")
     parser.add_argument("--only-ours", action="store_true")
+    parser.add_argument("--variant", action="append", default=[], help="NAME: PROVIDER_ID.KEY=VALUE[, ...]")
+    parser.add_argument("--compare", action="store_true", help="add the variants " + "; ".join(COMPARED))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -114,6 +146,9 @@ def main() -> None:
         queries = dict(list(queries.items())[: args.max_queries])
     work = Path(tempfile.mkdtemp(prefix="beir-"))
     configs = {"ours": RUN_CONFIGS / "milvus-lite.yaml"}
+    for variant in args.variant + (COMPARED if args.compare else []):
+        name, config = variant_config(variant, work)
+        configs[name] = config
     if not args.only_ours:
         configs["built-in"] = builtin_config(work)
     results: dict[str, dict] = {}

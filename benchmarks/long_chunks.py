@@ -25,6 +25,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from common import minilm  # noqa: E402
+
 PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 # (question, page, a phrase of the answering chunk)
 QUESTIONS = [
@@ -50,7 +52,6 @@ def answer_ranks(order: list[int], chunks: list[dict], page: str, phrase: str) -
 
 
 def in_process(pages: Path) -> dict[str, list[int]]:
-    from common import minilm
     from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
 
     from llama_stack_milvus.embedding_windows import embed_whole, text_windows

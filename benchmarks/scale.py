@@ -29,7 +29,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import add_corpus_arguments, document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, document_text, load_beir, minilm, percentile  # noqa: E402
 from milvus_servers import ROOT_TOKEN, MilvusStandalone  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
@@ -187,10 +187,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="scale-"))
 
-    from speed import encoder
-
     corpus, queries, _ = load_beir(args.data, args.split)
-    model = encoder()
+    model = minilm()[0]
     centres = model.encode([document_text(d) for d in list(corpus.values())[: args.centres]], normalize_embeddings=True)
     questions = list(queries.values())[: args.queries]
     query_vectors = model.encode(questions, normalize_embeddings=True).astype(np.float32)

@@ -10,7 +10,11 @@ window of a text longer than the model reads counted, as our provider embeds the
 pymilvus inserts of the same rows into a Milvus Lite file, and raw query embedding + raw pymilvus
 search. Prints the ratios ours/built-in and ours/limit; writes JSON and a PNG.
 
-    .venv/bin/python benchmarks/speed.py --data ../shared/data/scifact --docs 1000
+`--backend onnx-int8` (or onnx) runs both stacks' embedding provider on ONNX Runtime
+(EMBEDDING_BACKEND); the limits stay raw torch, and the query limit is also given for raw embedding
+with the same backend.
+
+    .venv/bin/python benchmarks/speed.py --data ../shared/data/scifact --docs 1000 [--backend onnx-int8]
 """
 
 import argparse
@@ -40,7 +44,19 @@ def every_window(texts: list[str], offsets, limit: int) -> list[str]:
     return pieces
 
 
-def raw_limits(texts: list[str], queries: list[str], work: Path, repeats: int) -> tuple[dict, list[list[float]]]:
+def raw_query_p50(model, client, queries: list[str], repeats: int) -> float:
+    latencies = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        query_vector = model.encode([queries[i % len(queries)]], show_progress_bar=False)[0].tolist()
+        client.search("raw", [query_vector], limit=5, output_fields=["content"])
+        latencies.append((time.perf_counter() - started) * 1000)
+    return statistics.median(latencies)
+
+
+def raw_limits(
+    texts: list[str], queries: list[str], work: Path, repeats: int, backend: str
+) -> tuple[dict, list[list[float]]]:
     from pymilvus import DataType, MilvusClient
 
     model, offsets, _, limit = minilm()
@@ -67,20 +83,20 @@ def raw_limits(texts: list[str], queries: list[str], work: Path, repeats: int) -
         client.insert("raw", rows[start : start + 256])
     insert_rate = len(rows) / (time.perf_counter() - started)
 
-    latencies = []
-    for i in range(repeats):
-        started = time.perf_counter()
-        query_vector = model.encode([queries[i % len(queries)]], show_progress_bar=False)[0].tolist()
-        client.search("raw", [query_vector], limit=5, output_fields=["content"])
-        latencies.append((time.perf_counter() - started) * 1000)
-    client.close()
     limits = {"encode texts/s": encode_rate, "pymilvus insert rows/s": insert_rate,
-              "embed query + pymilvus search p50 ms": statistics.median(latencies)}  # fmt: skip
+              "embed query + pymilvus search p50 ms": raw_query_p50(model, client, queries, repeats)}  # fmt: skip
+    if backend != "torch":
+        same_backend = minilm(backend, work / "onnx")[0]
+        same_backend.encode(queries[:8])
+        same_p50 = raw_query_p50(same_backend, client, queries, repeats)
+        limits[f"{backend} embed query + pymilvus search p50 ms"] = same_p50
+    client.close()
     return limits, vectors.tolist()
 
 
 def stack_figures(client, texts, vectors, queries, repeats) -> dict[str, float]:
     figures: dict[str, float] = {}
+    client.inference.embeddings(model_id="all-MiniLM-L6-v2", contents=["warm-up"])  # loads (or exports) the model
     client.vector_dbs.register(vector_db_id="text", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
     client.vector_dbs.register(vector_db_id="given", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
     started = time.perf_counter()
@@ -107,6 +123,8 @@ def main() -> None:
     add_corpus_arguments(parser)
     parser.add_argument("--docs", type=int, default=1000, help="documents of the corpus to use")
     parser.add_argument("--repeats", type=int, default=100, help="queries per mode and stack")
+    parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
+                        help="both stacks' embedding backend (EMBEDDING_BACKEND)")  # fmt: skip
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -114,10 +132,11 @@ def main() -> None:
     texts = [document_text(doc) for doc in list(corpus.values())[: args.docs]]
     questions = list(queries.values())
     work = Path(tempfile.mkdtemp(prefix="speed-"))
-    limits, vectors = raw_limits(texts, questions, work, args.repeats)
+    limits, vectors = raw_limits(texts, questions, work, args.repeats, args.backend)
 
-    stacks = {"ours": StackServer(RUN_CONFIGS / "milvus-lite.yaml", work / "ours"),
-              "built-in": StackServer(builtin_config(work), work / "builtin")}  # fmt: skip
+    env = {"EMBEDDING_BACKEND": args.backend}
+    stacks = {"ours": StackServer(RUN_CONFIGS / "milvus-lite.yaml", work / "ours", env=env),
+              "built-in": StackServer(builtin_config(work), work / "builtin", env=env)}  # fmt: skip
     figures: dict[str, dict[str, float]] = {}
     latencies: dict[str, dict[str, list[float]]] = {name: {m: [] for m in MODES} for name in stacks}
     try:
@@ -147,7 +166,7 @@ def main() -> None:
         "precomputed-embedding insert chunks/s": limits["pymilvus insert rows/s"],
         "query vector p50 ms": limits["embed query + pymilvus search p50 ms"],
     }
-    print(f"\n{len(texts)} documents of {args.data.name}, {args.repeats} queries per mode\n")
+    print(f"\n{len(texts)} documents of {args.data.name}, {args.repeats} queries per mode, {args.backend}\n")
     print("| figure | ours | built-in | ours/built-in | limit | ours/limit |\n|---|---|---|---|---|---|")
     for key in figures["ours"]:
         ours, builtin = figures["ours"][key], figures["built-in"][key]
@@ -156,9 +175,14 @@ def main() -> None:
         cells += [f"{limit:.1f}", f"{ours / limit:.2f}"] if limit else ["", ""]
         print(f"| {key} | " + " | ".join(cells) + " |")
     print("\nlimits: " + ", ".join(f"{k} {v:.1f}" for k, v in limits.items()))
+    same_backend = limits.get(f"{args.backend} embed query + pymilvus search p50 ms")
+    if same_backend:
+        ratio = figures["ours"]["query vector p50 ms"] / same_backend
+        print(f"query vector p50, ours / raw {args.backend} embed + search: {ratio:.2f}")
     summary = {"date": time.strftime("%Y-%m-%d"), "documents": len(texts), "repeats": args.repeats,
-               "limits": limits, "figures": figures}  # fmt: skip
-    (args.out / "speed.json").write_text(json.dumps(summary, indent=2))
+               "backend": args.backend, "limits": limits, "figures": figures}  # fmt: skip
+    name = "speed" if args.backend == "torch" else f"speed-{args.backend}"
+    (args.out / f"{name}.json").write_text(json.dumps(summary, indent=2))
 
     import matplotlib
 
@@ -175,8 +199,8 @@ def main() -> None:
         axis.set_title(key, fontsize=7)
         axis.tick_params(labelsize=7)
     fig.tight_layout()
-    fig.savefig(args.out / "speed.png", dpi=120)
-    print(f"wrote {args.out / 'speed.json'} and speed.png")
+    fig.savefig(args.out / f"{name}.png", dpi=120)
+    print(f"wrote {args.out / name}.json and {name}.png")
 
 
 if __name__ == "__main__":

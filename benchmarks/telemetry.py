@@ -19,7 +19,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import add_corpus_arguments, document_text, load_beir, percentile  # noqa: E402
+from common import add_corpus_arguments, document_text, load_beir, minilm, percentile  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 
@@ -40,11 +40,9 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from speed import encoder
-
     corpus, queries, _ = load_beir(args.data, args.split)
     texts = [document_text(d) for d in list(corpus.values())[: args.docs]]
-    vectors = encoder().encode(texts, batch_size=32, show_progress_bar=False).tolist()
+    vectors = minilm()[0].encode(texts, batch_size=32, show_progress_bar=False).tolist()
     questions = list(queries.values())
     work = Path(tempfile.mkdtemp(prefix="telemetry-"))
     stacks = {"sinks: sqlite (default)": StackServer(RUN_CONFIGS / "milvus-lite.yaml", work / "sqlite"),

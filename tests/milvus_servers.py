@@ -9,8 +9,10 @@
 import lzma
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -66,6 +68,25 @@ def add_admin_user(uri: str, user: str, password: str, timeout_s: float = 60) ->
         admin.close()
 
 
+def _unpacked_binaries(package: Path) -> Path:
+    """The package's lzma-packed binaries, unpacked once (about 6 s of CPU each time otherwise).
+    Workers racing here each unpack to a folder of their own; the first rename wins."""
+    target = MILVUS_VENV / "milvus-bin"
+    if (target / "milvus").exists():
+        return target
+    scratch = Path(tempfile.mkdtemp(dir=MILVUS_VENV, prefix="milvus-bin-"))
+    for packed in (package / "data" / "bin").glob("*.lzma"):
+        unpacked = scratch / packed.name[: -len(".lzma")]
+        with lzma.open(packed) as source:
+            unpacked.write_bytes(source.read())
+        unpacked.chmod(0o755)
+    try:
+        scratch.rename(target)
+    except OSError:  # unpacked by another worker meanwhile
+        shutil.rmtree(scratch)
+    return target
+
+
 def _milvus_package_dir() -> Path:
     found = sorted(MILVUS_VENV.glob("lib/python3*/site-packages/milvus"))
     if not found:
@@ -96,12 +117,14 @@ class MilvusStandalone:
         package = _milvus_package_dir()
         bin_dir = self.root / "bin"
         if not (bin_dir / "milvus").exists():
+            # Milvus finds its configs next to its executable (../configs): each server gets its own
+            # bin/, linked to binaries unpacked once per venv.
             bin_dir.mkdir(parents=True, exist_ok=True)
-            for packed in (package / "data" / "bin").glob("*.lzma"):
-                target = bin_dir / packed.name[: -len(".lzma")]
-                with lzma.open(packed) as source:
-                    target.write_bytes(source.read())
-                target.chmod(0o755)
+            for unpacked in _unpacked_binaries(package).iterdir():
+                try:
+                    os.link(unpacked, bin_dir / unpacked.name)
+                except OSError:  # another file system
+                    shutil.copy2(unpacked, bin_dir / unpacked.name)
         values = {
             **{k: str(v) for k, v in self.ports.items()},
             "etcd_data_dir": str(self.root / "data" / "etcd.data"),
