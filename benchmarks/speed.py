@@ -3,12 +3,14 @@ and both against the limits (raw sentence-transformers, raw pymilvus) on the sam
 
 Per stack (ours, built-in; started one after the other, queried alternately):
 - server-side-embedding ingest: documents/s through `vector_io.insert` (text only);
-- precomputed-embedding insert: chunks/s through `vector_io.insert` with 384-d embeddings given;
+- precomputed-embedding insert: chunks/s through `vector_io.insert` with 384-d embeddings given
+  (--insert-rows chunks, 256 a call), with llama-stack-client and with a plain HTTP client;
 - query latency p50/p95 through `vector_io.query` per mode (vector, keyword, hybrid).
 The limits, in this process: the raw sentence-transformers encode rate on the same texts (every
 window of a text longer than the model reads counted, as our provider embeds them), raw
-pymilvus inserts of the same rows into a Milvus Lite file, and raw query embedding + raw pymilvus
-search. Prints the ratios ours/built-in and ours/limit; writes JSON and a PNG.
+pymilvus inserts of the same rows into a Milvus Lite file (id, text, vector; and the same with the
+English-analyzed BM25 field our collections have), and raw query embedding + raw pymilvus search.
+Prints the ratios ours/built-in and ours/limit; writes JSON and a PNG.
 
 `--backend onnx-int8` (or onnx) runs both stacks' embedding provider on ONNX Runtime
 (EMBEDDING_BACKEND); the limits stay raw torch, and the query limit is also given for raw embedding
@@ -54,10 +56,29 @@ def raw_query_p50(model, client, queries: list[str], repeats: int) -> float:
     return statistics.median(latencies)
 
 
+def raw_collection(client, name: str, dimension: int, bm25: bool) -> None:
+    """id, text, vector; with bm25, also the English-analyzed BM25 field that our collections have."""
+    from pymilvus import DataType, Function, FunctionType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
+    analyzer = {"enable_analyzer": True, "analyzer_params": {"type": "english"}} if bm25 else {}
+    schema.add_field("content", DataType.VARCHAR, max_length=65535, **analyzer)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
+    index = client.prepare_index_params()
+    index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
+    if bm25:
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
+                                     input_field_names=["content"], output_field_names=["sparse"]))  # fmt: skip
+        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    client.create_collection(name, schema=schema, index_params=index)
+
+
 def raw_limits(
-    texts: list[str], queries: list[str], work: Path, repeats: int, backend: str
+    texts: list[str], queries: list[str], work: Path, repeats: int, backend: str, insert_rows: int
 ) -> tuple[dict, list[list[float]]]:
-    from pymilvus import DataType, MilvusClient
+    from pymilvus import MilvusClient
 
     model, offsets, _, limit = minilm()
     model.encode(texts[:32])
@@ -68,23 +89,17 @@ def raw_limits(
     vectors = model.encode(texts, batch_size=32, show_progress_bar=False)
 
     client = MilvusClient(str(work / "raw.db"))
-    schema = client.create_schema(auto_id=False)
-    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
-    schema.add_field("content", DataType.VARCHAR, max_length=65535)
-    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=vectors.shape[1])
-    index = client.prepare_index_params()
-    index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
-    client.create_collection("raw", schema=schema, index_params=index)
-    rows = [
-        {"id": str(i), "content": t, "vector": v.tolist()} for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
-    ]
-    started = time.perf_counter()
-    for start in range(0, len(rows), 256):
-        client.insert("raw", rows[start : start + 256])
-    insert_rate = len(rows) / (time.perf_counter() - started)
-
-    limits = {"encode texts/s": encode_rate, "pymilvus insert rows/s": insert_rate,
-              "embed query + pymilvus search p50 ms": raw_query_p50(model, client, queries, repeats)}  # fmt: skip
+    rows = [{"id": str(i), "content": texts[i % len(texts)], "vector": vectors[i % len(texts)].tolist()}
+            for i in range(insert_rows)]  # fmt: skip
+    limits = {"encode texts/s": encode_rate}
+    for name, bm25 in (("raw", False), ("raw_bm25", True)):
+        raw_collection(client, name, vectors.shape[1], bm25)
+        started = time.perf_counter()
+        for start in range(0, len(rows), 256):
+            client.insert(name, rows[start : start + 256])
+        rate = len(rows) / (time.perf_counter() - started)
+        limits["pymilvus insert rows/s" + (", with BM25 like ours" if bm25 else "")] = rate
+    limits["embed query + pymilvus search p50 ms"] = raw_query_p50(model, client, queries, repeats)
     if backend != "torch":
         same_backend = minilm(backend, work / "onnx")[0]
         same_backend.encode(queries[:8])
@@ -94,7 +109,12 @@ def raw_limits(
     return limits, vectors.tolist()
 
 
-def stack_figures(client, texts, vectors, queries, repeats) -> dict[str, float]:
+def given_chunks(texts, vectors, count: int) -> list[dict]:
+    return [{"content": texts[i % len(texts)], "embedding": vectors[i % len(texts)], "chunk_id": f"c{i}",
+             "metadata": {"document_id": f"d{i}"}} for i in range(count)]  # fmt: skip
+
+
+def stack_figures(client, base_url, texts, vectors, queries, repeats, insert_rows) -> dict[str, float]:
     figures: dict[str, float] = {}
     client.inference.embeddings(model_id="all-MiniLM-L6-v2", contents=["warm-up"])  # loads (or exports) the model
     client.vector_dbs.register(vector_db_id="text", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
@@ -107,14 +127,24 @@ def stack_figures(client, texts, vectors, queries, repeats) -> dict[str, float]:
         ]
         client.vector_io.insert(vector_db_id="text", chunks=chunks)
     figures["server-side-embedding ingest docs/s"] = len(texts) / (time.perf_counter() - started)
+    chunks = given_chunks(texts, vectors, insert_rows)
     started = time.perf_counter()
-    for start in range(0, len(texts), 256):
-        chunks = [
-            {"content": t, "embedding": v, "metadata": {"document_id": f"d{start + i}"}}
-            for i, (t, v) in enumerate(zip(texts[start : start + 256], vectors[start : start + 256], strict=True))
-        ]
-        client.vector_io.insert(vector_db_id="given", chunks=chunks)
-    figures["precomputed-embedding insert chunks/s"] = len(texts) / (time.perf_counter() - started)
+    for start in range(0, len(chunks), 256):
+        client.vector_io.insert(vector_db_id="given", chunks=chunks[start : start + 256])
+    figures["precomputed-embedding insert chunks/s"] = len(chunks) / (time.perf_counter() - started)
+    # The same requests without llama-stack-client, whose request building walks every number in
+    # Python (about half of the CPU of the call above): what the server itself accepts.
+    import httpx
+    import orjson
+
+    client.vector_dbs.register(vector_db_id="given-http", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
+    started = time.perf_counter()
+    with httpx.Client(timeout=300) as http:
+        for start in range(0, len(chunks), 256):
+            body = orjson.dumps({"vector_db_id": "given-http", "chunks": chunks[start : start + 256]})
+            http.post(f"{base_url}/v1/vector-io/insert", content=body,
+                      headers={"content-type": "application/json"}).raise_for_status()  # fmt: skip
+    figures["precomputed-embedding insert, plain HTTP client, chunks/s"] = len(chunks) / (time.perf_counter() - started)
     return figures
 
 
@@ -123,6 +153,7 @@ def main() -> None:
     add_corpus_arguments(parser)
     parser.add_argument("--docs", type=int, default=1000, help="documents of the corpus to use")
     parser.add_argument("--repeats", type=int, default=100, help="queries per mode and stack")
+    parser.add_argument("--insert-rows", type=int, default=4096, help="chunks of the precomputed-embedding inserts")
     parser.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"), default="torch",
                         help="both stacks' embedding backend (EMBEDDING_BACKEND)")  # fmt: skip
     args = parser.parse_args()
@@ -132,7 +163,7 @@ def main() -> None:
     texts = [document_text(doc) for doc in list(corpus.values())[: args.docs]]
     questions = list(queries.values())
     work = Path(tempfile.mkdtemp(prefix="speed-"))
-    limits, vectors = raw_limits(texts, questions, work, args.repeats, args.backend)
+    limits, vectors = raw_limits(texts, questions, work, args.repeats, args.backend, args.insert_rows)
 
     env = {"EMBEDDING_BACKEND": args.backend}
     stacks = {"ours": StackServer(RUN_CONFIGS / "milvus-lite.yaml", work / "ours", env=env),
@@ -142,7 +173,9 @@ def main() -> None:
     try:
         for name, stack in stacks.items():
             stack.start()
-            figures[name] = stack_figures(stack.client(), texts, vectors, questions, args.repeats)
+            figures[name] = stack_figures(
+                stack.client(), stack.base_url, texts, vectors, questions, args.repeats, args.insert_rows
+            )
         clients = {name: stack.client() for name, stack in stacks.items()}
         for mode in MODES:
             for i in range(args.repeats + 1):
@@ -164,6 +197,7 @@ def main() -> None:
     limit_of = {
         "server-side-embedding ingest docs/s": limits["encode texts/s"],
         "precomputed-embedding insert chunks/s": limits["pymilvus insert rows/s"],
+        "precomputed-embedding insert, plain HTTP client, chunks/s": limits["pymilvus insert rows/s"],
         "query vector p50 ms": limits["embed query + pymilvus search p50 ms"],
     }
     print(f"\n{len(texts)} documents of {args.data.name}, {args.repeats} queries per mode, {args.backend}\n")
@@ -175,6 +209,9 @@ def main() -> None:
         cells += [f"{limit:.1f}", f"{ours / limit:.2f}"] if limit else ["", ""]
         print(f"| {key} | " + " | ".join(cells) + " |")
     print("\nlimits: " + ", ".join(f"{k} {v:.1f}" for k, v in limits.items()))
+    bm25_limit = limits["pymilvus insert rows/s, with BM25 like ours"]
+    for key in ("precomputed-embedding insert chunks/s", "precomputed-embedding insert, plain HTTP client, chunks/s"):
+        print(f"{key}, ours / pymilvus with BM25 like ours: {figures['ours'][key] / bm25_limit:.2f}")
     same_backend = limits.get(f"{args.backend} embed query + pymilvus search p50 ms")
     if same_backend:
         ratio = figures["ours"]["query vector p50 ms"] / same_backend
