@@ -28,7 +28,6 @@ from common import add_corpus_arguments, load_corpus, minilm  # noqa: E402
 
 RRF_KS = (10, 60)
 ALPHAS = (0.3, 0.4, 0.5, 0.6, 0.7)
-CANDIDATE_FACTORS = (3,)
 
 
 def embeddings(texts: list[str], queries: list[str], cache: Path) -> dict[str, np.ndarray]:
@@ -75,6 +74,7 @@ def main() -> None:
     add_corpus_arguments(parser)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "llama-stack-milvus-bench")
     parser.add_argument("--k", type=int, default=100, help="hits per query (Recall@100 needs 100)")
+    parser.add_argument("--candidate-factors", default="3", help="hybrid candidates per side, times k: e.g. 3,5,10")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -109,7 +109,7 @@ def main() -> None:
     for analyzer in ("standard", "english"):
         for embedding in ("truncate", "windows"):
             c = collections[f"{analyzer}-{embedding}"]
-            for factor in CANDIDATE_FACTORS:
+            for factor in (int(f) for f in args.candidate_factors.split(",")):
                 c.settings = replace(c.settings, hybrid_candidates_factor=factor)
                 for rrf_k in RRF_KS:
                     record(f"rrf k={rrf_k} x{factor}, {analyzer}, {embedding}",
