@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 import yaml  # noqa: E402
-from common import add_corpus_arguments, builtin_config, document_text, load_beir  # noqa: E402
+from common import add_corpus_arguments, builtin_config, config_with, document_text, load_beir  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
 VECTOR_DB = "beir"
@@ -40,21 +40,17 @@ COMPARED = [
 ]
 
 
-def variant_config(variant: str, folder: Path) -> tuple[str, Path]:
-    """`NAME: PROVIDER_ID.KEY=VALUE[, ...]` -> (NAME, the embedded run-config with those settings)."""
+def parse_variant(variant: str) -> tuple[str, dict[str, dict]]:
+    """`NAME: PROVIDER_ID.KEY=VALUE[, ...]` -> (NAME, {provider_id: {key: value}})."""
     name, _, settings = variant.partition(":")
-    config = yaml.safe_load((RUN_CONFIGS / "milvus-lite.yaml").read_text())
-    providers = {p["provider_id"]: p for api in config["providers"].values() for p in api}
+    changes: dict[str, dict] = {}
     for setting in filter(None, (s.strip() for s in settings.split(","))):
         target, _, value = setting.partition("=")
         provider_id, _, key = target.partition(".")
-        if provider_id not in providers or not key or not value:
-            known = ", ".join(providers)
-            raise SystemExit(f"--variant {variant!r}: expected PROVIDER_ID.KEY=VALUE, PROVIDER_ID one of {known}")
-        providers[provider_id].setdefault("config", {})[key] = yaml.safe_load(value)
-    path = folder / f"variant-{len(list(folder.glob('variant-*')))}.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return name.strip(), path
+        if not provider_id or not key or not value:
+            raise SystemExit(f"--variant {variant!r}: expected NAME: PROVIDER_ID.KEY=VALUE[, ...]")
+        changes.setdefault(provider_id, {})[key] = yaml.safe_load(value)
+    return name.strip(), changes
 
 
 def ndcg_at(ranked: list[str], grades: dict[str, int], k: int) -> float:
@@ -146,9 +142,9 @@ def main() -> None:
         queries = dict(list(queries.items())[: args.max_queries])
     work = Path(tempfile.mkdtemp(prefix="beir-"))
     configs = {"ours": RUN_CONFIGS / "milvus-lite.yaml"}
-    for variant in args.variant + (COMPARED if args.compare else []):
-        name, config = variant_config(variant, work)
-        configs[name] = config
+    for i, variant in enumerate(args.variant + (COMPARED if args.compare else [])):
+        name, changes = parse_variant(variant)
+        configs[name] = config_with(changes, work / f"variant-{i}.yaml")
     if not args.only_ours:
         configs["built-in"] = builtin_config(work)
     results: dict[str, dict] = {}

@@ -24,6 +24,19 @@ def builtin_config(folder: Path) -> Path:
     return path
 
 
+def config_with(changes: dict[str, dict], path: Path, base: Path = RUN_CONFIGS / "milvus-lite.yaml") -> Path:
+    """A copy of a run-config (written to `path`) with provider settings changed: {provider_id: {key: value}}."""
+    config = yaml.safe_load(base.read_text())
+    providers = {p["provider_id"]: p for api in config["providers"].values() for p in api}
+    for provider_id, settings in changes.items():
+        if provider_id not in providers:
+            raise SystemExit(f"{base.name} has no provider {provider_id!r}: one of {', '.join(providers)}")
+        providers[provider_id].setdefault("config", {}).update(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]

@@ -24,12 +24,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import add_corpus_arguments, document_text, load_beir, minilm, percentile  # noqa: E402
+from common import add_corpus_arguments, config_with, document_text, load_beir, minilm, percentile  # noqa: E402
 from milvus_servers import ROOT_TOKEN, MilvusStandalone  # noqa: E402
 from servers import RUN_CONFIGS, StackServer  # noqa: E402
 
@@ -128,16 +127,6 @@ def query_figures(client, questions: list[str], exact: ExactTopK) -> dict[str, f
             "recall@10": statistics.mean(recalls)}  # fmt: skip
 
 
-def with_search_params(config: Path, search_params: dict, folder: Path) -> Path:
-    """A copy of a run-config whose Milvus provider searches with these parameters."""
-    data = yaml.safe_load(config.read_text())
-    data["providers"]["vector_io"][0]["config"]["search_params"] = search_params
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / config.name
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
 def wait_for_index(uri: str, timeout: float) -> float:
     """Seal the server's segments and wait until its index covers every row; returns the seconds."""
     from pymilvus import MilvusClient
@@ -208,7 +197,8 @@ def main() -> None:
                 env.update(MILVUS_URI=server.uri, MILVUS_TOKEN=ROOT_TOKEN)
             config = RUN_CONFIGS / ("milvus-server.yaml" if kind == "remote" else "milvus-lite.yaml")
             if args.search_params:
-                config = with_search_params(config, json.loads(args.search_params), folder)
+                config = config_with({"milvus": {"search_params": json.loads(args.search_params)}},
+                                     folder / config.name, base=config)  # fmt: skip
             stack = StackServer(config, folder / "stack", env)
             try:
                 stack.start()

@@ -8,8 +8,8 @@ Per stack (ours, built-in; started one after the other, queried alternately):
 - query latency p50/p95 through `vector_io.query` per mode (vector, keyword, hybrid).
 The limits, in this process: the raw sentence-transformers encode rate on the same texts (every
 window of a text longer than the model reads counted, as our provider embeds them), raw
-pymilvus inserts of the same rows into a Milvus Lite file (id, text, vector; and the same with the
-English-analyzed BM25 field our collections have), and raw query embedding + raw pymilvus search.
+pymilvus inserts of the same rows into a Milvus Lite file (id, text, vector; and into a collection
+of our core's schema, with its English-analyzed BM25 field), and raw query embedding + raw pymilvus search.
 Prints the ratios ours/built-in and ours/limit; writes JSON and a PNG.
 
 `--backend onnx-int8` (or onnx) runs both stacks' embedding provider on ONNX Runtime
@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
+import orjson
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -56,23 +59,25 @@ def raw_query_p50(model, client, queries: list[str], repeats: int) -> float:
     return statistics.median(latencies)
 
 
-def raw_collection(client, name: str, dimension: int, bm25: bool) -> None:
-    """id, text, vector; with bm25, also the English-analyzed BM25 field that our collections have."""
-    from pymilvus import DataType, Function, FunctionType
+def raw_collection(client, name: str, dimension: int) -> None:
+    """id, text, vector: what a plain pymilvus user would make."""
+    from pymilvus import DataType
 
     schema = client.create_schema(auto_id=False)
     schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=64)
-    analyzer = {"enable_analyzer": True, "analyzer_params": {"type": "english"}} if bm25 else {}
-    schema.add_field("content", DataType.VARCHAR, max_length=65535, **analyzer)
+    schema.add_field("content", DataType.VARCHAR, max_length=65535)
     schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dimension)
     index = client.prepare_index_params()
     index.add_index("vector", index_type="AUTOINDEX", metric_type="COSINE")
-    if bm25:
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
-                                     input_field_names=["content"], output_field_names=["sparse"]))  # fmt: skip
-        index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
     client.create_collection(name, schema=schema, index_params=index)
+
+
+def our_schema_collection(client, name: str, dimension: int) -> None:
+    """A collection made by our Milvus core, as the stack makes one (BM25 field, English analyzer)."""
+    from llama_stack_milvus.milvus.collection import ChunkCollection
+    from llama_stack_milvus.milvus.settings import IndexSettings
+
+    ChunkCollection(client, name, dimension, IndexSettings(), full_text_search=True).ensure()
 
 
 def raw_limits(
@@ -91,14 +96,17 @@ def raw_limits(
     client = MilvusClient(str(work / "raw.db"))
     rows = [{"id": str(i), "content": texts[i % len(texts)], "vector": vectors[i % len(texts)].tolist()}
             for i in range(insert_rows)]  # fmt: skip
+    our_rows = [{"chunk_id": r["id"], "document_id": r["id"], "content": r["content"], "vector": r["vector"],
+                 "metadata": {}, "chunk": {}} for r in rows]  # fmt: skip
+    raw_collection(client, "raw", vectors.shape[1])
+    our_schema_collection(client, "raw_bm25", vectors.shape[1])
     limits = {"encode texts/s": encode_rate}
-    for name, bm25 in (("raw", False), ("raw_bm25", True)):
-        raw_collection(client, name, vectors.shape[1], bm25)
+    for name, key, data in (("raw", "pymilvus insert rows/s", rows),
+                            ("raw_bm25", "pymilvus insert rows/s, with BM25 like ours", our_rows)):  # fmt: skip
         started = time.perf_counter()
-        for start in range(0, len(rows), 256):
-            client.insert(name, rows[start : start + 256])
-        rate = len(rows) / (time.perf_counter() - started)
-        limits["pymilvus insert rows/s" + (", with BM25 like ours" if bm25 else "")] = rate
+        for start in range(0, len(data), 256):
+            client.insert(name, data[start : start + 256])
+        limits[key] = len(data) / (time.perf_counter() - started)
     limits["embed query + pymilvus search p50 ms"] = raw_query_p50(model, client, queries, repeats)
     if backend != "torch":
         same_backend = minilm(backend, work / "onnx")[0]
@@ -134,9 +142,6 @@ def stack_figures(client, base_url, texts, vectors, queries, repeats, insert_row
     figures["precomputed-embedding insert chunks/s"] = len(chunks) / (time.perf_counter() - started)
     # The same requests without llama-stack-client, whose request building walks every number in
     # Python (about half of the CPU of the call above): what the server itself accepts.
-    import httpx
-    import orjson
-
     client.vector_dbs.register(vector_db_id="given-http", embedding_model="all-MiniLM-L6-v2", embedding_dimension=384)
     started = time.perf_counter()
     with httpx.Client(timeout=300) as http:
