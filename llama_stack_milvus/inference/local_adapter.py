@@ -12,6 +12,7 @@ from llama_stack.log import get_logger
 from llama_stack.providers.datatypes import HealthResponse, HealthStatus
 
 from ..errors import ServiceUnavailableError
+from ..llm import reading_speed
 from ..llm.engine import EngineSettings, LlamaCppEngine
 from ..llm.local_openai import LocalOpenAI
 from ..llm.weights import QWEN_CODER_1_5B, WeightsMissingError, ensure_gguf
@@ -46,10 +47,15 @@ class LlamaCppInferenceAdapter(VllmInferenceAdapter):
             n_threads=self.config.threads,
             n_batch=self.config.batch_size,
             max_tokens=self.config.max_tokens,
+            prompt_cache_mb=self.config.prompt_cache_mb,
         )
         self._engine = await asyncio.to_thread(LlamaCppEngine, path, settings, name)
         self._local = LocalOpenAI(self._engine)
-        logger.info(f"local LLM {name} loaded from {path} ({self._engine.context_length} tokens of context)")
+        logger.info(
+            f"local LLM {name} loaded from {path} ({self._engine.context_length} tokens of context); it reads "
+            f"{self._engine.reading_speed:.0f} prompt tokens/s, so knowledge_search with max_tokens_in_context auto "
+            f"retrieves up to {reading_speed.auto_budget()} tokens"
+        )
 
     def _model_file(self) -> tuple[Path, str]:
         if self.config.model_path:

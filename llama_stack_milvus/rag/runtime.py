@@ -24,10 +24,13 @@ from llama_stack.providers.utils.memory.vector_store import make_overlapped_chun
 from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
 
 from ..documents import Document, FetchLimits, documents_text
+from ..llm import reading_speed
 from ..milvus.search_request import DEFAULT_ALPHA
 from ..providers.inline_rag_runtime.config import RagRuntimeConfig
+from .context_budget import fit_to_budget
 
 MAX_CHUNK_TOKENS = 8192
+UNBOUNDED_TOKENS = 2**31 - 1
 
 
 class RagToolRuntime(MemoryToolRuntimeImpl):
@@ -80,15 +83,22 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
             given = given.model_dump(exclude_unset=True)
         defaults = {
             "max_chunks": self.config.max_chunks,
-            "max_tokens_in_context": self.config.max_tokens_in_context,
+            "max_tokens_in_context": self.context_budget(),
             "mode": self.config.mode,
             # Upstream's RAGQueryConfig defaults to RRF; our hybrid default is weighted.
             "ranker": {"type": "weighted", "alpha": DEFAULT_ALPHA},
         }
         return RAGQueryConfig.model_validate({**defaults, **(given or {})})
 
+    def context_budget(self) -> int:
+        budget = self.config.max_tokens_in_context
+        return reading_speed.auto_budget() if budget == "auto" else budget
+
     async def query(self, content, vector_db_ids: list[str], query_config=None) -> RAGQueryResult:
-        return await super().query(content, vector_db_ids, self.query_defaults(query_config))
+        config = self.query_defaults(query_config)
+        # Upstream drops a chunk that does not fit; fit_to_budget cuts it instead.
+        unbounded = config.model_copy(update={"max_tokens_in_context": UNBOUNDED_TOKENS})
+        return fit_to_budget(await super().query(content, vector_db_ids, unbounded), config.max_tokens_in_context)
 
     async def invoke_tool(self, tool_name: str, kwargs: dict[str, Any]) -> ToolInvocationResult:
         # An agent's knowledge_search: the tool group's args (vector_db_ids, query_config) and the

@@ -16,8 +16,13 @@ from vllm_server import ANSWER
 
 
 @pytest.fixture(scope="module")
-def rag_stack(backend, vllm, tmp_path_factory, docs_server):
-    """A stack on this backend with the vLLM model, and the tutorial's documents inserted."""
+def rag_stack(backend_pool, vllm, tmp_path_factory, docs_server):
+    """A stack on a Milvus Lite file with the vLLM model, and the tutorial's documents inserted.
+
+    One backend: what the agent loop asks of vector_io (rag_tool.query, vector store search naming
+    the file) is the provider tier's, run against every backend there (tests/provider).
+    """
+    backend = backend_pool("lite-file")
     env = {**backend.env, **vllm.stack_env()}
     stack = InProcessStack(backend.config, tmp_path_factory.mktemp(f"rag-{backend.name}"), env=env).start()
     client = stack.client()

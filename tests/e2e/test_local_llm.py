@@ -17,6 +17,8 @@ from conftest import EMBEDDING_MODEL
 from inprocess_stack import InProcessStack
 from llama_stack_client import Agent
 from servers import REPO, RUN_CONFIGS, StackServer
+
+from llama_stack_milvus.rag.context_budget import CUT_MARK
 from tutorial import tutorial_documents
 
 LLM = "qwen2.5-coder-1.5b-instruct"
@@ -71,7 +73,10 @@ def test_the_local_model_is_the_only_llm_and_loads_at_start_up(llm_stack):
     llms = [m for m in llm_stack.client().models.list() if m.model_type == "llm"]
     assert [(m.identifier, m.provider_id) for m in llms] == [(LLM, "llama-cpp")]
     assert llms[0].metadata["context_length"] == 8192
-    assert f"local LLM {LLM} loaded" in llm_stack.log_text()
+    loaded = re.search(r"reads\s+(\d+)\s+prompt\s+tokens/s.*?up\s+to\s+(\d+)\s+tokens", llm_stack.log_text(), re.S)
+    assert loaded and f"local LLM {LLM} loaded" in llm_stack.log_text()
+    speed, budget = map(int, loaded.groups())
+    assert speed > 0 and 400 <= budget <= 2500
 
 
 @pytest.mark.alone
@@ -116,6 +121,8 @@ def test_agent_session_retrieves_from_milvus_and_answers_two_questions(llm_stack
     assert call.tool_name == "knowledge_search" and call.arguments["query"].strip()
     retrieved = turn.steps[1].tool_responses[0]
     assert "num-1" in retrieved.metadata["document_ids"]  # llama3.rst, from our Milvus provider
+    # The auto budget (what the model reads in 25 s) cuts the last chunk it reaches instead of dropping it.
+    assert CUT_MARK.strip() in str(retrieved.content)
     assert GQA.search(turn.output_message.content), turn.output_message.content
 
     # The second question of the session, streamed: another search, another answer.

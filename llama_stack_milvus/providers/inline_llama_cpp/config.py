@@ -35,6 +35,10 @@ class LlamaCppInferenceConfig(BaseModel):
     max_tokens: int = Field(
         default=256, ge=1, description="Reply length when a request gives none (unbounded replies ran to 2,500 tokens)"
     )
+    prompt_cache_mb: int = Field(
+        default=512, ge=0, description="RAM for model states of prompt prefixes seen before (an agent's system "
+        "prompt and tools are then read once, not on every turn); 0: off",
+    )  # fmt: skip
 
     @field_validator("model_path", "model_id", "threads", mode="before")
     @classmethod

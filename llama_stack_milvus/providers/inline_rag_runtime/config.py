@@ -1,6 +1,6 @@
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RagRuntimeConfig(BaseModel):
@@ -16,8 +16,19 @@ class RagRuntimeConfig(BaseModel):
     # What knowledge_search and rag_tool.query retrieve when the caller's query_config does not say:
     # an agent turn's prompt grows with them, and a small local model reads ~100 tokens/s on 2 cores.
     max_chunks: int = Field(default=5, ge=1, le=100, description="Chunks retrieved per query")
-    max_tokens_in_context: int = Field(default=4096, ge=64, description="Tokens of retrieved text per query, at most")
+    max_tokens_in_context: int | Literal["auto"] = Field(
+        default=4096,
+        description="Tokens of retrieved text per query, at most (>= 64); auto: what this stack's local LLM reads "
+        "in 25 s (400-2500; 2500 where none is loaded)",
+    )
     mode: Literal["vector", "keyword", "hybrid"] = Field(default="vector", description="Search mode per query")
+
+    @field_validator("max_tokens_in_context")
+    @classmethod
+    def _at_least_64(cls, value: int | str) -> int | str:
+        if value != "auto" and value < 64:
+            raise ValueError(f"max_tokens_in_context must be auto or at least 64; got {value}")
+        return value
 
     @classmethod
     def sample_run_config(cls, __distro_dir__: str = "", **kwargs: Any) -> dict[str, Any]:

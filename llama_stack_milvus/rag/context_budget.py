@@ -1,0 +1,58 @@
+"""Fit knowledge_search's retrieved text to max_tokens_in_context by cutting, not dropping.
+
+Upstream's rag tool adds whole chunks while they fit and drops the first one that does not (at
+ERROR level), so a budget smaller than one chunk retrieves nothing at all. A small budget is what
+a slow CPU needs (the local LLM reads ~18 prompt tokens/s on 2 AVX2 cores), and the tutorial's
+chunks are 1024 tokens. Here every chunk that fits is kept whole and the first that does not is
+cut to what is left, so the best chunk always reaches the model. Tokens are counted on the text
+the model reads (content and metadata line), with the Llama 3 tokenizer upstream's chunker uses.
+"""
+
+from llama_stack.apis.common.content_types import TextContentItem
+from llama_stack.apis.tools import RAGQueryResult
+from llama_stack.models.llama.llama3.tokenizer import Tokenizer
+
+# A chunk cut shorter than this says too little to be worth its header.
+MIN_CUT_TOKENS = 48
+CUT_MARK = " [...]"
+
+
+def fit_to_budget(result: RAGQueryResult, max_tokens: int) -> RAGQueryResult:
+    """`result` of upstream's query run with no token bound, cut to `max_tokens` of chunk text.
+
+    Upstream's content is [header, one item per chunk, END line, query line]; its metadata lists
+    (document_ids, chunks, scores) are cut to the chunks kept.
+    """
+    if not result.content or not isinstance(result.content, list) or len(result.content) < 3:
+        return result
+    header, *items, end, question = result.content
+    metadata = dict(result.metadata or {})
+    contents = list(metadata.get("chunks") or [])
+    tokenizer = Tokenizer.get_instance()
+    kept, left = [], max_tokens
+    for index, item in enumerate(items):
+        text = item.text
+        tokens = tokenizer.encode(text, bos=False, eos=False)
+        if len(tokens) <= left:
+            kept.append(item)
+            left -= len(tokens)
+            continue
+        if left >= MIN_CUT_TOKENS or not kept:
+            content = contents[index] if index < len(contents) else None
+            kept.append(TextContentItem(text=_cut(tokenizer, text, content, max(left, MIN_CUT_TOKENS))))
+        break
+    for key in ("document_ids", "chunks", "scores"):
+        if key in metadata:
+            metadata[key] = list(metadata[key])[: len(kept)]
+    return RAGQueryResult(content=[header, *kept, end, question], metadata=metadata)
+
+
+def _cut(tokenizer: Tokenizer, text: str, content: str | None, budget: int) -> str:
+    """`text` in `budget` tokens: its chunk content shortened, the rest of the template kept."""
+    if content and content in text:
+        before, after = text.split(content, 1)
+        frame = len(tokenizer.encode(before + CUT_MARK + after, bos=False, eos=False))
+        if frame < budget:
+            kept = tokenizer.decode(tokenizer.encode(content, bos=False, eos=False)[: budget - frame])
+            return before + kept + CUT_MARK + after
+    return tokenizer.decode(tokenizer.encode(text, bos=False, eos=False)[:budget]) + CUT_MARK
