@@ -17,9 +17,9 @@ from conftest import EMBEDDING_MODEL
 from inprocess_stack import InProcessStack
 from llama_stack_client import Agent
 from servers import REPO, RUN_CONFIGS, StackServer
+from tutorial import tutorial_documents
 
 from llama_stack_milvus.rag.context_budget import CUT_MARK
-from tutorial import tutorial_documents
 
 LLM = "qwen2.5-coder-1.5b-instruct"
 VECTOR_DB_ID = "local-llm-tutorial"

@@ -14,7 +14,9 @@ def upstream_result(contents: list[str]) -> RAGQueryResult:
     items = [TextContentItem(text=TEMPLATE.format(index=i + 1, content=c)) for i, c in enumerate(contents)]
     return RAGQueryResult(
         content=[
-            TextContentItem(text=f"knowledge_search tool found {len(contents)} chunks:\nBEGIN of knowledge_search tool results.\n"),
+            TextContentItem(
+                text=f"knowledge_search tool found {len(contents)} chunks:\nBEGIN of knowledge_search tool results.\n"
+            ),
             *items,
             TextContentItem(text="END of knowledge_search tool results.\n"),
             TextContentItem(text='The above results were retrieved to help answer the user\'s query: "q".\n'),
