@@ -79,7 +79,8 @@ def test_killed_mid_way_the_rerun_stores_exactly_the_expected_chunks(stack, tmp_
     docs.mkdir()
     for i in range(2):
         for page in sorted(TORCHTUNE.glob("*.rst")):
-            (docs / f"{i}-{page.name}").write_text(f"Copy {i}.\n\n" + page.read_text())
+            # the first 4,000 characters: a few chunks a document, so that a kill lands between documents
+            (docs / f"{i}-{page.name}").write_text(f"Copy {i}.\n\n" + page.read_text()[:4000])
     reference = run(stack, "ingest", "docs", "--vector-db", "resume-reference", "--create", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     expected = sorted(c.chunk_id for c in all_chunks(stack.client(), "resume-reference"))

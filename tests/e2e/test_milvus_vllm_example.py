@@ -36,17 +36,28 @@ def top_sources(stdout: str) -> list[str]:
     return [line.split()[-1] for line in stdout.splitlines() if line.strip().startswith("score ")]
 
 
-def test_tutorial_answers_from_index_md_with_vllm(tmp_path, docs, vllm):
-    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
+def test_without_an_llm_it_retrieves_then_with_vllm_it_answers_from_the_same_index(tmp_path, docs, vllm):
+    """A user's path: run the tutorial on the embedded default (no LLM), then start the same stack
+    with VLLM_URL set. The index built the first time is reused, and the answer comes from vLLM."""
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path).start()
     try:
-        completed = run_example(stack, "--docs", str(docs), "--model", MODEL_NAME)
+        first = run_example(stack, "--docs", str(docs))
     finally:
         stack.stop()
-    assert completed.returncode == 0, completed.stderr
-    assert "documents with sentence-transformers/all-MiniLM-L6-v2" in completed.stdout
-    assert "of 16 documents" in completed.stdout
-    assert INDEX_PAGE in top_sources(completed.stdout)
-    answer, sources = completed.stdout.split("\nanswer (")[1].split("\n\nsources:")
+    assert first.returncode == 2, first.stderr
+    assert "documents with sentence-transformers/all-MiniLM-L6-v2" in first.stdout
+    assert "of 16 documents" in first.stdout
+    assert INDEX_PAGE in top_sources(first.stdout) and "set VLLM_URL" in first.stdout
+
+    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env=vllm.stack_env()).start()
+    try:
+        second = run_example(stack, "--docs", str(docs), "--model", MODEL_NAME)
+    finally:
+        stack.stop()
+    assert second.returncode == 0, second.stderr
+    assert "indexed " not in second.stdout, "the index of the first run is reused"
+    assert top_sources(second.stdout) == top_sources(first.stdout)
+    answer, sources = second.stdout.split("\nanswer (")[1].split("\n\nsources:")
     assert ANSWER in answer and INDEX_PAGE in sources
 
 
@@ -63,13 +74,3 @@ def test_tutorial_with_vllm_embeddings_and_other_chunking(tmp_path, docs, vllm, 
     assert completed.returncode == 0, completed.stderr
     assert f"with vllm-embedding/{vllm_embedding.model_name}" in completed.stdout
     assert len(top_sources(completed.stdout)) == 5 and INDEX_PAGE in top_sources(completed.stdout)
-
-
-def test_without_an_llm_it_retrieves_and_says_how_to_add_one(tmp_path, docs):
-    stack = InProcessStack(RUN_CONFIGS / "milvus-lite.yaml", tmp_path).start()
-    try:
-        completed = run_example(stack, "--docs", str(docs))
-    finally:
-        stack.stop()
-    assert completed.returncode == 2
-    assert INDEX_PAGE in top_sources(completed.stdout) and "set VLLM_URL" in completed.stdout

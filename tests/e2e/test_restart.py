@@ -8,9 +8,17 @@ import httpx
 import pytest
 from conftest import EMBEDDING_MODEL
 from servers import StackServer
-from tutorial import QUESTION, TUTORIAL_PAGES, all_chunks, tutorial_documents
+from tutorial import QUESTION, all_chunks, tutorial_documents
 
 
+def answering_pages(base_url: str):
+    """llama3.rst, which answers QUESTION, and lora_finetune.rst, which the keyword query finds."""
+    return tutorial_documents(base_url)[1::2]
+
+
+# What a stack restart could lose is the stack's own state (registry, files, vector store metadata)
+# and what its provider reopens: once embedded (lite-file), once remote (lite-tcp is remote like 2.3).
+@pytest.mark.parametrize("backend", ["lite-file", "milvus-2.3"], indirect=True)
 def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_server):
     server = StackServer(backend.config, tmp_path, env=backend.env).start()
     try:
@@ -18,7 +26,7 @@ def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_s
         client.vector_dbs.register(vector_db_id="kept-db", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
         client.vector_dbs.register(vector_db_id="kept_empty", embedding_model=EMBEDDING_MODEL, embedding_dimension=384)
         client.tool_runtime.rag_tool.insert(
-            documents=tutorial_documents(docs_server.base_url), vector_db_id="kept-db", chunk_size_in_tokens=1024
+            documents=answering_pages(docs_server.base_url), vector_db_id="kept-db", chunk_size_in_tokens=1024
         )
         before = sorted(c.chunk_id for c in all_chunks(client, "kept-db"))
         answer_before = client.vector_io.query(vector_db_id="kept-db", query=QUESTION, params={"max_chunks": 5})
@@ -34,7 +42,7 @@ def test_vector_dbs_and_chunks_survive_a_stack_restart(tmp_path, backend, docs_s
         client = server.client()
         assert {"kept-db", "kept_empty"} <= {db.identifier for db in client.vector_dbs.list()}
         assert sorted(c.chunk_id for c in all_chunks(client, "kept-db")) == before
-        assert len(before) >= len(TUTORIAL_PAGES)
+        assert len(before) >= 2
         answer_after = client.vector_io.query(vector_db_id="kept-db", query=QUESTION, params={"max_chunks": 5})
         assert [c.chunk_id for c in answer_after.chunks] == [c.chunk_id for c in answer_before.chunks]
         assert client.vector_io.query(vector_db_id="kept_empty", query="x").chunks == []

@@ -28,5 +28,9 @@ def test_rag_agent_example_without_an_llm_retrieves_and_says_what_is_missing(sta
     assert completed.returncode == 2, completed.stderr
     assert "Inserted 4 documents into vector DB 'example-rag-agent'" in completed.stdout
     assert "num-1" in completed.stdout
-    assert "No LLM is registered" in completed.stderr and "VLLM_URL" in completed.stderr
+    assert (
+        "No LLM is registered" in completed.stderr
+        and "VLLM_URL" in completed.stderr
+        and "local-llm" in completed.stderr
+    )
     assert "example-rag-agent" in {db.identifier for db in client.vector_dbs.list()}
