@@ -7,7 +7,9 @@ modules.json has it, L2 normalisation: the same vectors sentence-transformers co
 float rounding (fp32) or quantization error (int8; docs/benchmarks.md, "ONNX Runtime").
 
 `OnnxEncoder` has what our embedding provider uses of a SentenceTransformer: `encode`,
-`tokenizer` and `max_seq_length`.
+`tokenizer` and `max_seq_length`. It tokenizes with the `tokenizers` library straight from the
+folder's tokenizer.json: transformers' AutoTokenizer gives the same ids but imports torch, about
+20 s of each server's first embedding on 2 cores, which this backend is there to avoid.
 """
 
 import hashlib
@@ -30,17 +32,13 @@ class OnnxModelError(ValueError):
 
 class OnnxEncoder:
     def __init__(self, model_folder: Path, cache_dir: Path, quantized: bool = False) -> None:
-        from transformers import AutoTokenizer
-
         self.folder = Path(model_folder)
         self.normalize = _check_modules(self.folder)
         self.max_seq_length = int(_read_json(self.folder / "sentence_bert_config.json").get("max_seq_length", 512))
-        self.tokenizer = AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
+        self.tokenizer = _tokenizer(self.folder, self.max_seq_length)
         self.path = exported_model(self.folder, Path(cache_dir), quantized)
         self.session = _session(self.path)
         self.input_names = {i.name for i in self.session.get_inputs()}
-        # A fast tokenizer called with truncation settings from two threads at once fails ("Already borrowed").
-        self._tokenize_lock = threading.Lock()
 
     def encode(self, texts: list[str], batch_size: int = 32, show_progress_bar: bool = False, **_) -> np.ndarray:
         """One vector per text, in order; texts are batched longest first (less padding per batch)."""
@@ -55,19 +53,39 @@ class OnnxEncoder:
         return np.stack(vectors)
 
     def _batch(self, texts: list[str]) -> np.ndarray:
-        with self._tokenize_lock:
-            tokens = self.tokenizer(
-                texts, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
-            )
-        feed = {name: tokens[name].astype(np.int64) for name in INPUTS if name in self.input_names}
-        if "token_type_ids" in self.input_names and "token_type_ids" not in tokens:
-            feed["token_type_ids"] = np.zeros_like(feed["input_ids"])
+        encodings = self.tokenizer.encode_batch(texts)
+        tokens = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        feed = {name: tokens[name] for name in INPUTS if name in self.input_names}
         hidden = self.session.run(["last_hidden_state"], feed)[0]
         mask = tokens["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         if self.normalize:
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
         return pooled.astype(np.float32)
+
+
+def _tokenizer(folder: Path, max_length: int):
+    """The folder's fast tokenizer, truncating at the model's input and padding to the longest text
+    of a batch (tokenizer.json may carry other settings: all-MiniLM-L6-v2's pads every text to 128)."""
+    from tokenizers import Tokenizer
+
+    path = folder / "tokenizer.json"
+    if not path.is_file():
+        raise OnnxModelError(f"{folder}: the onnx backend needs the model's fast tokenizer, tokenizer.json")
+    tokenizer = Tokenizer.from_file(str(path))
+    padding = tokenizer.padding or {}
+    tokenizer.enable_truncation(max_length)
+    tokenizer.no_padding()
+    tokenizer.enable_padding(
+        pad_id=padding.get("pad_id", 0),
+        pad_type_id=padding.get("pad_type_id", 0),
+        pad_token=padding.get("pad_token", "[PAD]"),
+    )
+    return tokenizer
 
 
 def exported_model(folder: Path, cache_dir: Path, quantized: bool) -> Path:

@@ -67,6 +67,19 @@ def pytest_xdist_auto_num_workers(config):
     return 3 if "not e2e" in (config.getoption("markexpr") or "") else 2
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_onnx_export(tmp_path_factory):
+    """One ONNX export of the bundled model for the run's `llama stack run` processes (servers.py):
+    the first to embed makes it, the others find it (an export is written atomically)."""
+    import servers
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # shared by the workers
+    servers.ONNX_CACHE = root / "embedding-onnx"
+    yield
+    servers.ONNX_CACHE = None
+
+
 @pytest.fixture(autouse=True)
 def cpu_share(request, tmp_path_factory):
     """Under xdist, a test marked `alone` runs while the other worker waits between its tests: the

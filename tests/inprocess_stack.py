@@ -56,7 +56,10 @@ class _Captured(logging.Handler):
 
 class InProcessStack(StackServer):
     """Same interface as StackServer (base_url, client(), log_text(), stop(), `with`), in-process;
-    there is no process, so no run_until_exit(): start-up refusals are e2e tests of the process."""
+    there is no process, so no run_until_exit(): start-up refusals are e2e tests of the process.
+    Embeds with the default backend, torch: its import is paid once per test process."""
+
+    EMBEDDING_BACKEND = "torch"
 
     def __init__(self, config, state_dir, env=None) -> None:
         super().__init__(config, state_dir, env)

