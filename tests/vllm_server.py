@@ -83,6 +83,9 @@ class VllmServer:
             "HF_HOME": str(self.work_dir / "hf"),
             "HF_HUB_OFFLINE": "1",
             "VLLM_CPU_KVCACHE_SPACE": "1",
+            # --enforce-eager leaves vLLM's logprobs op under torch.compile: 18 s of C++ build on the
+            # first logprobs request, for one small kernel.
+            "TORCHDYNAMO_DISABLE": "1",
         }
         command = [
             str(VLLM_VENV / "bin" / "vllm"), "serve", str(self.model_dir),

@@ -1,5 +1,7 @@
 """The distribution templates: offline `llama stack build` into the project venv, and `llama stack run`
-of each template with the env the README names, with and without the services it talks to."""
+of each template with the env the README names, with and without the services it talks to. Where
+only what the template's env makes of it is checked (providers, a served model), the stack runs
+in-process (tests/inprocess_stack.py): the same server code, without a new process's imports."""
 
 import os
 import shutil
@@ -10,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from inprocess_stack import InProcessStack
 from milvus_servers import LiteTcpServer
 from servers import REPO, RUN_CONFIGS, StackServer, free_port
 from vllm_server import ANSWER, API_KEY, MODEL_NAME, TOGETHER_MODEL
@@ -85,7 +88,7 @@ def test_vllm_gpu_template_starts_without_vllm_and_names_it(tmp_path):
 
 def test_vllm_gpu_template_with_vllm_for_the_llm_and_the_embeddings(tmp_path, vllm, vllm_embedding):
     env = {**vllm.stack_env(), **vllm_embedding.embedding_env()}
-    stack = StackServer(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path, env=env).start()
+    stack = InProcessStack(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path, env=env).start()
     try:
         client = stack.client()
         assert client.chat.completions.create(model=MODEL_NAME, messages=USER).choices[0].message.content == ANSWER
@@ -106,7 +109,7 @@ def test_milvus_uri_moves_provider_milvus_to_the_server(tmp_path):
     server = LiteTcpServer(tmp_path / "server" / "milvus.db").start()
     try:
         env = {"MILVUS_URI": server.uri, "MILVUS_TOKEN": ""}
-        stack = StackServer(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path / "stack", env=env).start()
+        stack = InProcessStack(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path / "stack", env=env).start()
         try:
             types = {p.provider_id: p.provider_type for p in stack.client().providers.list() if p.api == "vector_io"}
             assert types == {"milvus": "remote::milvus", "milvus-lite": "inline::milvus"}
@@ -114,7 +117,7 @@ def test_milvus_uri_moves_provider_milvus_to_the_server(tmp_path):
             stack.stop()
     finally:
         server.stop()
-    stack = StackServer(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path / "lite").start()
+    stack = InProcessStack(TEMPLATES / "vllm-gpu" / "run.yaml", tmp_path / "lite").start()
     try:
         types = {p.provider_id: p.provider_type for p in stack.client().providers.list() if p.api == "vector_io"}
         assert types == {"milvus": "inline::milvus"}
