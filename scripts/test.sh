@@ -5,8 +5,8 @@
 # tests/conftest.py says for the selection; 0 runs in one process). Arguments go to pytest:
 # ./scripts/test.sh -m "not e2e" runs the fast tiers.
 source "$(dirname "$0")/lib.sh"
-# The servers' venvs (downloads and unpacking) install while .venv syncs (on a new machine that
-# compiles llama.cpp on every core): on a fresh machine minutes sooner than one after the other.
+# The servers' venvs (pip downloads and unpacking) install side by side with .venv's sync, which
+# on a new machine also compiles llama.cpp.
 ensure_milvus_server_venv & milvus_venv=$!
 ensure_vllm_venv & vllm_venv=$!
 trap 'kill "$milvus_venv" "$vllm_venv" 2>/dev/null || true' EXIT

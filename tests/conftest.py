@@ -36,11 +36,11 @@ VLLM_MODULES = {"test_agent_turn", "test_milvus_vllm_example", "test_run_config_
 
 # Minutes a group took in a whole run on 2 cores (docs/testing.md): the heaviest are handed out
 # first, so that the workers finish together. Unnamed groups take less than 20 s.
-GROUP_MINUTES = {"vllm": 14.6, "e2e-test_local_llm": 8.9, "e2e-test_restart": 4.7, "e2e-test_fuzz": 4.6,
-                 "e2e-test_crash_restart": 3.1, "provider-lite-file": 2.6, "provider-milvus-2.3": 2.6,
-                 "e2e-test_ingest_command": 2.6, "e2e-test_milvus_auth": 2.3, "e2e-test_replicas": 2.3,
-                 "provider-lite-tcp": 2.1, "e2e-test_milvus_faults": 2.1, "e2e-test_milvus_tls": 1.7,
-                 "e2e-test_onnx_embeddings": 1.2, "e2e-test_index_settings": 1.1, "provider-milvus-2.3-core": 0.6,
+GROUP_MINUTES = {"vllm": 12.8, "e2e-test_local_llm": 9.3, "e2e-test_fuzz": 3.4, "e2e-test_ingest_command": 3.4,
+                 "e2e-test_restart": 3.2, "provider-lite-file": 3.1, "provider-milvus-2.3": 3.0,
+                 "provider-lite-tcp": 2.2, "e2e-test_milvus_tls": 1.9, "e2e-test_crash_restart": 1.9,
+                 "e2e-test_replicas": 1.9, "e2e-test_milvus_auth": 1.8, "e2e-test_milvus_faults": 1.8,
+                 "e2e-test_index_settings": 1.5, "e2e-test_onnx_embeddings": 1.5, "provider-milvus-2.3-core": 0.6,
                  "provider-test_ingest_errors": 0.5}  # fmt: skip
 
 
