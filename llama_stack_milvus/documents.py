@@ -24,6 +24,10 @@ _LOCAL_PATH = re.compile(r"^(/|~/|\./|\.\./|[A-Za-z]:\\)\S*$")
 _TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml", "application/javascript",
                "application/x-yaml", "application/yaml", "application/x-ndjson", "application/rtf")  # fmt: skip
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
+# Metadata every stored chunk carries: how many chunks its document has (a document cut short by an
+# interruption has fewer stored), and the document text's digest (the ingest command's resume).
+DOCUMENT_CHUNKS_KEY = "document_chunks"
+CONTENT_HASH_KEY = "content_sha256"
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 import httpx
 from llama_stack_client import LlamaStackClient
 
+from ..documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
 from .progress import Progress
 from .sources import ReadDocument, Source, Unreadable, find_sources, read
 
-HASH_KEY = "content_sha256"
-COUNT_KEY = "document_chunks"
 MAX_K = 16_384  # the most chunks one query returns
 
 
@@ -98,7 +97,7 @@ def insert(client, vector_db_id: str, document: ReadDocument, chunk_size: int) -
                 "document_id": document.source.document_id,
                 "content": f"data:text/plain;charset=utf-8;base64,{data}",
                 "mime_type": "text/plain",
-                "metadata": {"source": document.source.location, HASH_KEY: document.content_hash},
+                "metadata": {"source": document.source.location, CONTENT_HASH_KEY: document.content_hash},
             }
         ],
         vector_db_id=vector_db_id,
@@ -111,19 +110,21 @@ def stored_state(client, vector_db_id: str, document: ReadDocument) -> str:
     hits = _chunks_of(client, vector_db_id, document.source.document_id, 2)
     if not hits:
         return "new"
-    count = hits[0].metadata.get(COUNT_KEY)
-    if not isinstance(count, int | float) or any(h.metadata.get(HASH_KEY) != document.content_hash for h in hits):
+    count = hits[0].metadata.get(DOCUMENT_CHUNKS_KEY)
+    if not isinstance(count, int | float) or any(
+        h.metadata.get(CONTENT_HASH_KEY) != document.content_hash for h in hits
+    ):
         return "changed"
     count = int(count)  # JSON numbers may come back as floats
     if count > len(hits):
         hits = _chunks_of(client, vector_db_id, document.source.document_id, min(count + 1, MAX_K))
-    complete = len(hits) == count and all(h.metadata.get(HASH_KEY) == document.content_hash for h in hits)
+    complete = len(hits) == count and all(h.metadata.get(CONTENT_HASH_KEY) == document.content_hash for h in hits)
     return "unchanged" if complete else "changed"
 
 
 def stored_chunks(client, vector_db_id: str, document: ReadDocument) -> int:
     hits = _chunks_of(client, vector_db_id, document.source.document_id, 1)
-    return int(hits[0].metadata.get(COUNT_KEY) or 1) if hits else 0
+    return int(hits[0].metadata.get(DOCUMENT_CHUNKS_KEY) or 1) if hits else 0
 
 
 def _chunks_of(client, vector_db_id: str, document_id: str, k: int):

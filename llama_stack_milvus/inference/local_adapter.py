@@ -48,6 +48,7 @@ class LlamaCppInferenceAdapter(VllmInferenceAdapter):
             n_batch=self.config.batch_size,
             max_tokens=self.config.max_tokens,
             prompt_cache_mb=self.config.prompt_cache_mb,
+            search_query=self.config.search_query,
         )
         self._engine = await asyncio.to_thread(LlamaCppEngine, path, settings, name)
         self._local = LocalOpenAI(self._engine)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import reading_speed
-from .tool_calls import DEFAULT_MAX_STRING_LENGTH, parse_call, plan_turn, prompt_messages
+from .tool_calls import DEFAULT_MAX_STRING_LENGTH, openai_call, parse_call, plan_turn, prompt_messages
 
 # OpenAI sampling keywords llama-cpp-python takes under the same name.
 SAMPLING_KEYS = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias")
@@ -34,6 +34,7 @@ class EngineSettings:
     max_tokens: int = 256  # reply length when a request gives none
     max_string_length: int = DEFAULT_MAX_STRING_LENGTH
     prompt_cache_mb: int = 512  # model states kept for prompt prefixes seen before; 0: none
+    search_query: str = "user"  # a search tool's query: the user's words, or "model" (tool_calls.py)
 
 
 def default_threads() -> int:
@@ -117,11 +118,20 @@ class LlamaCppEngine:
         """
         _check_n(request)
         plan = plan_turn(
-            request["messages"], request.get("tools"), request.get("tool_choice"), self.settings.max_string_length
+            request["messages"],
+            request.get("tools"),
+            request.get("tool_choice"),
+            self.settings.max_string_length,
+            self.settings.search_query,
         )
+        stream = bool(request.get("stream"))
+        if plan.direct_call is not None:
+            reply = _direct_reply(self.model_name)
+            call = openai_call(plan.direct_call["name"], plan.direct_call["arguments"])
+            yield from (_call_chunks(reply, call) if stream else [_call_completion(reply, call)])
+            return
         messages = prompt_messages(request["messages"])
         options = self._sampling(request)
-        stream = bool(request.get("stream"))
         with self._lock, self._timed_reading():
             if plan.call_tool:
                 options["max_tokens"] = min(options["max_tokens"], TOOL_CALL_MAX_TOKENS)
@@ -235,6 +245,18 @@ def _guard_stream(chunks: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from chunks
     except ValueError as exc:
         raise _overflow(exc) from exc
+
+
+def _direct_reply(model_name: str) -> dict[str, Any]:
+    """The frame of a reply the model did not write (a search call made from the user's words)."""
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model_name,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "tool_calls"}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
 
 
 def _call_completion(reply: dict[str, Any], call: dict[str, Any]) -> dict[str, Any]:

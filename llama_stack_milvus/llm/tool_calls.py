@@ -4,17 +4,33 @@ A 1.5B model offered tools in `auto` mode tends to explain the tool in prose ins
 and llama.cpp's own `required` grammar still lets prose come first. So when a call is due, the
 model's output is constrained to one call's JSON (`{"name": ..., "arguments": {...}}`, strings
 bounded), and once a tool has answered, the answer is asked for with the tools left out.
+
+A search tool (the only tool offered, one required string argument: the RAG agent's
+knowledge_search) is called with the user's own words when `search_query` is "user", without
+running the model: Qwen2.5-Coder-1.5B, held to the call's JSON, wrote "What is the capital of
+France?" as the query for 2 of 8 questions here (the stock example of a search query it has
+learnt), and rewriting costs a model pass. A question that refers back ("And which tokenizer does
+it use?") is searched together with the user's question before it.
 Pure logic: no model, no Llama Stack.
 """
 
 import copy
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 # A bound on every string argument, so a constrained call cannot run on for thousands of tokens.
 DEFAULT_MAX_STRING_LENGTH = 300
+# search_query settings: the user's words, or a query the model writes.
+SEARCH_QUERY_SOURCES = ("user", "model")
+# A question that refers back to the conversation: a pronoun or a leading "and"/"what about".
+_REFERS_BACK = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|he|she|his|her|one|ones|there)\b"
+    r"|^\s*(and|also|what about|how about)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,7 @@ class TurnPlan:
     call_tool: bool  # True: the reply is one tool call, constrained to call_schema
     tools: list[dict[str, Any]] | None  # the tools the prompt shows (None: left out)
     call_schema: dict[str, Any] | None = None
+    direct_call: dict[str, Any] | None = None  # {"name", "arguments"}: the call, made without the model
 
 
 def plan_turn(
@@ -31,6 +48,7 @@ def plan_turn(
     tools: list[dict[str, Any]] | None,
     tool_choice: str | dict[str, Any] | None,
     max_string_length: int = DEFAULT_MAX_STRING_LENGTH,
+    search_query: str = "model",
 ) -> TurnPlan:
     """A call is due when tools are offered, the choice allows one, and no tool has answered yet.
 
@@ -53,7 +71,40 @@ def plan_turn(
     last_role = messages[-1].get("role") if messages else None
     if choice == "auto" and last_role not in ("user", "system"):
         return TurnPlan(call_tool=False, tools=None)
+    argument = search_argument(tools) if search_query == "user" and last_role == "user" else None
+    if argument is not None:
+        query = user_query(messages)[:max_string_length]
+        return TurnPlan(True, tools, direct_call={"name": _tool_name(tools[0]), "arguments": {argument: query}})
     return TurnPlan(True, tools, call_schema(tools, max_string_length))
+
+
+def search_argument(tools: list[dict[str, Any]]) -> str | None:
+    """The argument that takes the query, where the only tool offered has one required string argument."""
+    if len(tools) != 1:
+        return None
+    parameters = tools[0].get("function", tools[0]).get("parameters") or {}
+    required = parameters.get("required") or []
+    if len(required) != 1:
+        return None
+    schema = (parameters.get("properties") or {}).get(required[0]) or {}
+    return required[0] if schema.get("type") == "string" and "enum" not in schema else None
+
+
+def user_query(messages: list[dict[str, Any]]) -> str:
+    """The user's last message; after the one before it where it refers back to it."""
+    asked = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
+    asked = [text.strip() for text in asked if text.strip()]
+    if not asked:
+        return ""
+    if len(asked) > 1 and _REFERS_BACK.search(asked[-1]):
+        return f"{asked[-2]} {asked[-1]}"
+    return asked[-1]
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return content or ""
 
 
 def _choice(tool_choice: str | dict[str, Any] | None) -> str | dict[str, str]:
@@ -112,6 +163,10 @@ def parse_call(text: str) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError) as exc:
         # Only a reply cut short by max_tokens gets here: the grammar admits nothing else.
         raise ValueError(f"the model's tool call was cut short ({len(text)} characters); raise max_tokens") from exc
+    return openai_call(name, arguments)
+
+
+def openai_call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": f"call_{uuid.uuid4().hex[:24]}",
         "type": "function",
@@ -125,12 +180,8 @@ def prompt_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for message in messages:
         message = dict(message)
         content = message.get("content")
-        if isinstance(content, list):
-            message["content"] = "".join(
-                part.get("text", "") if isinstance(part, dict) else str(part) for part in content
-            )
-        elif content is None:
-            message["content"] = ""
+        if isinstance(content, list) or content is None:
+            message["content"] = _text(content)
         if message.get("tool_calls"):
             message["tool_calls"] = [_template_call(call) for call in message["tool_calls"]]
         prepared.append(message)

@@ -1,4 +1,5 @@
-"""Fit knowledge_search's retrieved text to max_tokens_in_context by cutting, not dropping.
+"""Fit knowledge_search's retrieved text to max_tokens_in_context: the passages that bear on the
+query (`fit_passages`, the default) or the head of each chunk (`fit_to_budget`), never nothing.
 
 Upstream's rag tool adds whole chunks while they fit and drops the first one that does not (at
 ERROR level), so a budget smaller than one chunk retrieves nothing at all. A small budget is what
@@ -11,6 +12,8 @@ the model reads (content and metadata line), with the Llama 3 tokenizer upstream
 from llama_stack.apis.common.content_types import TextContentItem
 from llama_stack.apis.tools import RAGQueryResult
 from llama_stack.models.llama.llama3.tokenizer import Tokenizer
+
+from .. import passages
 
 # A chunk cut shorter than this says too little to be worth its header.
 MIN_CUT_TOKENS = 48
@@ -56,3 +59,46 @@ def _cut(tokenizer: Tokenizer, text: str, content: str | None, budget: int) -> s
             kept = tokenizer.decode(tokenizer.encode(content, bos=False, eos=False)[: budget - frame])
             return before + kept + CUT_MARK + after
     return tokenizer.decode(tokenizer.encode(text, bos=False, eos=False)[:budget]) + CUT_MARK
+
+
+def fit_passages(
+    result: RAGQueryResult,
+    query: str,
+    max_tokens: int,
+    similarities: list[float] | None = None,
+) -> RAGQueryResult:
+    """`result` of upstream's query run with no token bound, each chunk's content reduced to the
+    passages that bear on `query` (passages.py), `max_tokens` in all with the chunks' frames.
+
+    Chunks that fit whole are kept whole; a chunk none of whose passages is chosen is left out,
+    with its entries in the metadata lists. `similarities`: one cosine per unit of `units(result)`.
+    """
+    if not result.content or not isinstance(result.content, list) or len(result.content) < 3:
+        return result
+    header, *items, end, question = result.content
+    metadata = dict(result.metadata or {})
+    contents = list(metadata.get("chunks") or [])
+    if len(contents) != len(items) or not items:
+        return fit_to_budget(result, max_tokens)
+    tokenizer = Tokenizer.get_instance()
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, bos=False, eos=False))
+
+    if sum(count(item.text) for item in items) <= max_tokens:
+        return result
+    frames = [item.text.replace(content, "", 1) for item, content in zip(items, contents, strict=True)]
+    left = max(max_tokens - sum(count(frame) for frame in frames), MIN_CUT_TOKENS)
+    chosen = passages.select_passages(query, contents, left, count, similarities)
+    kept = [i for i, text in enumerate(chosen) if text]
+    fitted = [TextContentItem(text=items[i].text.replace(contents[i], chosen[i], 1)) for i in kept]
+    for key in ("document_ids", "chunks", "scores"):
+        if key in metadata:
+            values = list(metadata[key])
+            metadata[key] = [values[i] for i in kept if i < len(values)]
+    return RAGQueryResult(content=[header, *fitted, end, question], metadata=metadata)
+
+
+def units(result: RAGQueryResult) -> list[str]:
+    """The texts passage selection scores in `result`, in the order `fit_passages` takes cosines."""
+    return [text for _, text in passages.unit_texts(list((result.metadata or {}).get("chunks") or []))]

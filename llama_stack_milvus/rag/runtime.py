@@ -9,28 +9,33 @@ ones are stored. Every chunk's metadata says how many chunks its document has (`
 so a client can tell a document stored whole from one cut short by an interruption.
 """
 
+import asyncio
 from typing import Any
 
-from llama_stack.apis.common.content_types import URL
+import numpy as np
+from llama_stack.apis.common.content_types import URL, TextContentItem
 from llama_stack.apis.tools import (
     RAGDocument,
     RAGQueryConfig,
     RAGQueryResult,
     ToolInvocationResult,
 )
+from llama_stack.apis.vector_io import Chunk
+from llama_stack.providers.inline.tool_runtime.rag.context_retriever import generate_rag_query
 from llama_stack.providers.inline.tool_runtime.rag.memory import MemoryToolRuntimeImpl
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
 from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
 
-from ..documents import Document, FetchLimits, documents_text
+from ..documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY, Document, FetchLimits, documents_text
 from ..llm import reading_speed
 from ..milvus.search_request import DEFAULT_ALPHA
 from ..providers.inline_rag_runtime.config import RagRuntimeConfig
-from .context_budget import fit_to_budget
+from .context_budget import fit_passages, fit_to_budget, units
 
 MAX_CHUNK_TOKENS = 8192
-UNBOUNDED_TOKENS = 2**31 - 1
+# Our bookkeeping and upstream's, left out of the metadata line the model reads.
+HIDDEN_METADATA = frozenset({"chunk_id", "token_count", "metadata_token_count", DOCUMENT_CHUNKS_KEY, CONTENT_HASH_KEY})
 
 
 class RagToolRuntime(MemoryToolRuntimeImpl):
@@ -63,7 +68,7 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
                 chunk_id = generate_chunk_id(doc.document_id, chunk.content, chunk.chunk_metadata.chunk_window)
                 chunk.stored_chunk_id = chunk_id
                 chunk.chunk_metadata.chunk_id = chunk_id
-                chunk.metadata["document_chunks"] = len(made)
+                chunk.metadata[DOCUMENT_CHUNKS_KEY] = len(made)
                 chunks.append(chunk)
         await self.vector_io_api.insert_chunks(vector_db_id=vector_db_id, chunks=chunks)
         await self._delete_older_versions(vector_db_id, [doc.document_id for doc in documents], chunks)
@@ -95,10 +100,44 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         return reading_speed.auto_budget() if budget == "auto" else budget
 
     async def query(self, content, vector_db_ids: list[str], query_config=None) -> RAGQueryResult:
+        """Upstream's query (same result layout), with our defaults and two changes: the metadata
+        line names the document and the caller's own metadata, not our bookkeeping (chunk ids,
+        counts, digests: ~50 tokens a chunk that a small model reads for nothing); and retrieved
+        text over the budget is cut to its passages (or its head), where upstream drops it."""
         config = self.query_defaults(query_config)
-        # Upstream drops a chunk that does not fit; fit_to_budget cuts it instead.
-        unbounded = config.model_copy(update={"max_tokens_in_context": UNBOUNDED_TOKENS})
-        return fit_to_budget(await super().query(content, vector_db_ids, unbounded), config.max_tokens_in_context)
+        if not vector_db_ids:
+            raise ValueError(
+                "No vector DBs were provided to the knowledge search tool; give at least one vector DB id."
+            )
+        query = await generate_rag_query(config.query_generator_config, content, inference_api=self.inference_api)
+        params = {"mode": config.mode, "max_chunks": config.max_chunks, "score_threshold": 0.0, "ranker": config.ranker}
+        responses = await asyncio.gather(
+            *(self.vector_io_api.query_chunks(vector_db_id=db, query=query, params=params) for db in vector_db_ids)
+        )
+        ranked = sorted(
+            ((c, s) for r in responses for c, s in zip(r.chunks, r.scores, strict=False)), key=lambda p: -p[1]
+        )[: config.max_chunks]
+        if not ranked:
+            return RAGQueryResult(content=None)
+        result = _result(ranked, config.chunk_template, interleaved_content_as_str(content))
+        if self.config.context == "head":
+            return fit_to_budget(result, config.max_tokens_in_context)
+        similarities = await self._similarities(query, units(result), vector_db_ids)
+        return fit_passages(result, query, config.max_tokens_in_context, similarities)
+
+    async def _similarities(self, query: str, texts: list[str], vector_db_ids: list[str]) -> list[float] | None:
+        """The cosine of `query` to each of `texts` with the first vector DB's embedding model
+        (None where it cannot be had: passage selection then ranks by BM25 alone)."""
+        routing_table = getattr(self.vector_io_api, "routing_table", None)
+        if not texts or routing_table is None:
+            return None
+        vector_db = await routing_table.get_object_by_identifier("vector_db", vector_db_ids[0])
+        if vector_db is None:
+            return None
+        response = await self.inference_api.embeddings(model_id=vector_db.embedding_model, contents=[query, *texts])
+        vectors = np.asarray(response.embeddings, dtype=np.float32)
+        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return (vectors[1:] @ vectors[0]).tolist()
 
     async def invoke_tool(self, tool_name: str, kwargs: dict[str, Any]) -> ToolInvocationResult:
         # An agent's knowledge_search: the tool group's args (vector_db_ids, query_config) and the
@@ -106,6 +145,39 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         return await super().invoke_tool(
             tool_name, {**kwargs, "query_config": self.query_defaults(kwargs.get("query_config"))}
         )
+
+
+def _result(ranked: list[tuple[Chunk, float]], template: str, asked: str) -> RAGQueryResult:
+    """Upstream's layout: [header, one item per chunk, END line, query line], metadata lists."""
+    items = [
+        TextContentItem(text=template.format(index=i + 1, chunk=chunk, metadata=_shown_metadata(chunk)))
+        for i, (chunk, _) in enumerate(ranked)
+    ]
+    return RAGQueryResult(
+        content=[
+            TextContentItem(
+                text=f"knowledge_search tool found {len(items)} chunks:\nBEGIN of knowledge_search tool results.\n"
+            ),
+            *items,
+            TextContentItem(text="END of knowledge_search tool results.\n"),
+            TextContentItem(
+                text=f'The above results were retrieved to help answer the user\'s query: "{asked}". '
+                "Use them as supporting information only in answering this query.\n"
+            ),
+        ],
+        metadata={
+            "document_ids": [c.metadata.get("document_id") for c, _ in ranked],
+            "chunks": [c.content for c, _ in ranked],
+            "scores": [s for _, s in ranked],
+        },
+    )
+
+
+def _shown_metadata(chunk: Chunk) -> dict[str, Any]:
+    """What the model is shown of a chunk's metadata: its document and the caller's own keys."""
+    shown = {"document_id": chunk.metadata.get("document_id") or getattr(chunk.chunk_metadata, "document_id", None)}
+    shown.update({k: v for k, v in chunk.metadata.items() if k not in HIDDEN_METADATA and v is not None})
+    return shown
 
 
 def core_document(doc: RAGDocument) -> Document:

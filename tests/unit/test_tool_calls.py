@@ -92,3 +92,29 @@ def test_prompt_messages_flatten_content_and_decode_call_arguments():
     assert prepared[2]["tool_calls"][0]["function"]["arguments"] == {"query": "attention"}
     assert prepared[3]["content"] == "grouped-query attention"
     assert AFTER_TOOL[2]["tool_calls"][0]["function"]["arguments"] == '{"query": "attention"}'
+
+
+def test_a_search_tool_offered_alone_is_called_with_the_users_words_without_the_model():
+    plan = plan_turn(USER, [SEARCH], "auto", search_query="user")
+    assert plan.call_tool and plan.call_schema is None
+    assert plan.direct_call == {"name": "knowledge_search", "arguments": {"query": "What attention does Llama3 use?"}}
+    assert plan_turn(USER, [SEARCH], "auto", search_query="model").direct_call is None
+
+
+def test_a_question_that_refers_back_is_searched_with_the_question_before_it():
+    follow_up = AFTER_TOOL + [
+        {"role": "assistant", "content": "Grouped-query attention."},
+        {"role": "user", "content": "And which tokenizer does it use?"},
+    ]
+    plan = plan_turn(follow_up, [SEARCH], "auto", search_query="user")
+    assert plan.direct_call["arguments"]["query"] == "What attention does Llama3 use? And which tokenizer does it use?"
+    standalone = follow_up[:-1] + [{"role": "user", "content": "Which index guarantees exact search results?"}]
+    plan = plan_turn(standalone, [SEARCH], "auto", search_query="user")
+    assert plan.direct_call["arguments"]["query"] == "Which index guarantees exact search results?"
+
+
+def test_other_tools_and_several_tools_are_still_called_by_the_model():
+    for tools in ([WEATHER], [SEARCH, WEATHER]):
+        plan = plan_turn(USER, tools, "required", search_query="user")
+        assert plan.direct_call is None and plan.call_schema is not None
+    assert plan_turn(AFTER_TOOL, [SEARCH], "auto", search_query="user") == plan_turn(AFTER_TOOL, [SEARCH], "auto")

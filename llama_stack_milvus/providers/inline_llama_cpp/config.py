@@ -39,6 +39,11 @@ class LlamaCppInferenceConfig(BaseModel):
         default=512, ge=0, description="RAM for model states of prompt prefixes seen before (an agent's system "
         "prompt and tools are then read once, not on every turn); 0: off",
     )  # fmt: skip
+    search_query: Literal["user", "model"] = Field(
+        default="user",
+        description="The query of a call to a search tool offered alone (the RAG agent's knowledge_search): user: "
+        "the user's words (with the question before when they refer back), no model pass; model: the model writes it",
+    )
 
     @field_validator("model_path", "model_id", "threads", mode="before")
     @classmethod
@@ -65,4 +70,5 @@ class LlamaCppInferenceConfig(BaseModel):
             "context_length": "${env.LLM_CONTEXT_LENGTH:=8192}",
             "threads": "${env.LLM_THREADS:=}",
             "max_tokens": "${env.LLM_MAX_TOKENS:=256}",
+            "search_query": "${env.LLM_SEARCH_QUERY:=user}",
         }

@@ -22,6 +22,12 @@ class RagRuntimeConfig(BaseModel):
         "in 25 s (400-2500; 2500 where none is loaded)",
     )
     mode: Literal["vector", "keyword", "hybrid"] = Field(default="vector", description="Search mode per query")
+    context: Literal["passages", "head"] = Field(
+        default="passages",
+        description="What of the retrieved chunks reaches the model when they exceed max_tokens_in_context: "
+        "passages: the sentences, rows and items that bear on the query (BM25 and the embedding model), in "
+        "document order; head: the first chunks whole and the next one cut short",
+    )
 
     @field_validator("max_tokens_in_context")
     @classmethod
@@ -37,4 +43,5 @@ class RagRuntimeConfig(BaseModel):
             "max_chunks": "${env.RAG_MAX_CHUNKS:=5}",
             "max_tokens_in_context": "${env.RAG_MAX_TOKENS_IN_CONTEXT:=4096}",
             "mode": "${env.RAG_SEARCH_MODE:=vector}",
+            "context": "${env.RAG_CONTEXT:=passages}",
         }
