@@ -15,6 +15,8 @@ Per configuration (a name and the environment of its stack, `--config name:VAR=v
     instructions "You are a helpful assistant", not streamed): answers right, turn time p50/p95;
     and the sessions of questions.json, three questions each, the second referring to the first.
 With VLLM_URL set, `--config vllm:VLLM_URL=...` asks vLLM instead (INFERENCE_MODEL names it).
+`RUN_CONFIG=path` and `PYTHONPATH=tree` in a configuration run another checkout's code and run
+config (the "before" of a change: `git worktree add /tmp/before <commit>`).
 
 Prints tables, writes JSON and a PNG plot.
 
@@ -234,7 +236,9 @@ def main() -> None:
     for name, env in configs:
         run_state = Path(tempfile.mkdtemp(prefix=f"qa-{name}-"))
         shutil.copytree(state, run_state, dirs_exist_ok=True)
-        with StackServer(RUN_CONFIGS / "milvus-lite.yaml", run_state, env=stack_env(env)) as stack:
+        env = dict(env)
+        run_config = Path(env.pop("RUN_CONFIG", RUN_CONFIGS / "milvus-lite.yaml"))
+        with StackServer(run_config, run_state, env=stack_env(env)) as stack:
             client = stack.client()
             entry: dict = {"env": env, "start-up s": stack.started_in}
             entry["retrieval"] = retrieval(client, retrieval_questions, budgets)

@@ -137,6 +137,13 @@ ensure_postgres() {
   fi
 }
 
+# export_embeddings [--int8]: the bundled embedding model on ONNX Runtime, exported where the run
+# configs look for it (the stacks' default EMBEDDING_BACKEND, onnx), so no stack imports torch to embed.
+export_embeddings() {
+  echo "==> exporting all-MiniLM-L6-v2 to ONNX for the embeddings (once; about 20 s)" >&2
+  HF_HUB_OFFLINE=1 "$REPO/.venv/bin/python" -m llama_stack_milvus.providers.inline_sentence_transformers.export "$@" >&2
+}
+
 export_runtime_env() {
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
   export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"

@@ -3,6 +3,7 @@
 # Milvus Lite + offline all-MiniLM-L6-v2 embeddings on port 8321 (override with PORT).
 source "$(dirname "$0")/lib.sh"
 sync_venv --all-extras --no-dev
+export_embeddings
 export_runtime_env
 cd "$REPO"
 echo "==> llama stack run run-configs/milvus-lite.yaml --port ${PORT:-8321}" >&2

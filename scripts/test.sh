@@ -11,6 +11,7 @@ ensure_milvus_server_venv & milvus_venv=$!
 ensure_vllm_venv & vllm_venv=$!
 trap 'kill "$milvus_venv" "$vllm_venv" 2>/dev/null || true' EXIT
 sync_venv --all-extras
+export_embeddings --int8
 ensure_postgres
 wait "$milvus_venv"
 wait "$vllm_venv"

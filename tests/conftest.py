@@ -68,14 +68,15 @@ def pytest_xdist_auto_num_workers(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def shared_onnx_export(tmp_path_factory):
-    """One ONNX export of the bundled model for the run's `llama stack run` processes (servers.py):
-    the first to embed makes it, the others find it (an export is written atomically)."""
+def shared_onnx_export():
+    """The ONNX exports of the bundled model that set-up made (scripts/test.sh, as the quickstart
+    does) where the run configs look for them, used by every `llama stack run` of the run
+    (servers.py); where set-up did not run, the first stack to embed makes them (atomically)."""
     import servers
 
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # shared by the workers
-    servers.ONNX_CACHE = root / "embedding-onnx"
+    from llama_stack_milvus.providers.inline_sentence_transformers.export import default_onnx_dir
+
+    servers.ONNX_CACHE = default_onnx_dir()
     yield
     servers.ONNX_CACHE = None
 

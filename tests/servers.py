@@ -19,7 +19,8 @@ RUN_CONFIGS = REPO / "run-configs"
 # Variables of the developer's shell that would change what a run-config starts.
 _SCRUBBED = (
     "VLLM_URL", "INFERENCE_MODEL", "TOGETHER_API_KEY", "MILVUS_URI", "MILVUS_TOKEN", "MILVUS_DB_PATH",
-    "LOCAL_LLM", "LLM_GGUF", "LLM_MODEL_ID", "LLM_MODELS_DIR", "EMBEDDING_PRELOAD",
+    "LOCAL_LLM", "LLM_GGUF", "LLM_MODEL_ID", "LLM_MODELS_DIR", "EMBEDDING_PRELOAD", "EMBEDDING_BACKEND",
+    "RAG_CONTEXT", "RAG_MAX_CHUNKS", "RAG_MAX_TOKENS_IN_CONTEXT", "RAG_SEARCH_MODE", "LLM_SEARCH_QUERY",
 )  # fmt: skip
 
 
@@ -103,15 +104,16 @@ class StackServer:
             LOCAL_LLM="off",
             # Most test stacks embed on first use anyway; those that never do should not pay for it.
             EMBEDDING_PRELOAD="none",
-            EMBEDDING_BACKEND=self.EMBEDDING_BACKEND,
         )
+        if self.EMBEDDING_BACKEND is not None:
+            env["EMBEDDING_BACKEND"] = self.EMBEDDING_BACKEND
         env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 240) -> "StackServer":
         self.state_dir.mkdir(parents=True, exist_ok=True)
         export = Path(self.env()["SQLITE_STORE_DIR"]) / "embedding-onnx"  # the run configs' onnx_dir
-        if ONNX_CACHE is not None and self.env()["EMBEDDING_BACKEND"] != "torch" and not export.exists():
+        if ONNX_CACHE is not None and self.env().get("EMBEDDING_BACKEND") != "torch" and not export.exists():
             ONNX_CACHE.mkdir(parents=True, exist_ok=True)
             export.symlink_to(ONNX_CACHE, target_is_directory=True)
         llama = Path(sys.executable).parent / "llama"

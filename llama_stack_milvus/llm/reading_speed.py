@@ -10,10 +10,12 @@ local LLM reads in AUTO_SECONDS, measured at load and on every request. One engi
 
 import threading
 
-# What a turn spends reading retrieved text: the rest of a 60 s client timeout goes to the call
-# step (system prompt and tools), the tool call, the answer and a margin.
-AUTO_SECONDS = 25.0
-AUTO_MIN_TOKENS = 400  # the opening of the best chunk, however slow the machine
+# What a turn spends reading retrieved text, for a turn of about 15 s where the model reads ~70
+# tokens/s (the rest: the prompt's frame, the answer's decoding). Passages, not chunk heads, fill
+# the budget (passages.py): on the QA benchmark 600 tokens of passages held the facts of 38 of 43
+# answers, as many as 1,000 tokens of chunk heads (benchmarks/qa.py, docs/benchmarks.md).
+AUTO_SECONDS = 10.0
+AUTO_MIN_TOKENS = 300  # the best passages, however slow the machine
 AUTO_MAX_TOKENS = 2500  # beyond this a 1.5B model gains little and a GPU LLM is configured anyway
 SMOOTHING = 0.3  # weight of the newest measurement
 MIN_MEASURED_TOKENS = 32  # shorter prompts time the overheads, not the reading

@@ -5,9 +5,10 @@ and llama.cpp's own `required` grammar still lets prose come first. So when a ca
 model's output is constrained to one call's JSON (`{"name": ..., "arguments": {...}}`, strings
 bounded), and once a tool has answered, the answer is asked for with the tools left out.
 
-A search tool (the only tool offered, one required string argument: the RAG agent's
-knowledge_search) is called with the user's own words when `search_query` is "user", without
-running the model: Qwen2.5-Coder-1.5B, held to the call's JSON, wrote "What is the capital of
+A search tool (one required string argument named query: the RAG agent's knowledge_search) is
+called with the user's own words when `search_query` is "user" and no other tool offered needs
+anything from them (the RAG tool group also offers insert_into_memory, which takes no arguments),
+without running the model: Qwen2.5-Coder-1.5B, held to the call's JSON, wrote "What is the capital of
 France?" as the query for 2 of 8 questions here (the stock example of a search query it has
 learnt), and rewriting costs a model pass. A question that refers back ("And which tokenizer does
 it use?") is searched together with the user's question before it.
@@ -23,8 +24,8 @@ from typing import Any
 
 # A bound on every string argument, so a constrained call cannot run on for thousands of tokens.
 DEFAULT_MAX_STRING_LENGTH = 300
-# search_query settings: the user's words, or a query the model writes.
-SEARCH_QUERY_SOURCES = ("user", "model")
+# The argument a search tool takes the user's words in.
+SEARCH_ARGUMENT = "query"
 # A question that refers back to the conversation: a pronoun or a leading "and"/"what about".
 _REFERS_BACK = re.compile(
     r"\b(it|its|it's|they|them|their|this|that|these|those|he|she|his|her|one|ones|there)\b"
@@ -71,23 +72,26 @@ def plan_turn(
     last_role = messages[-1].get("role") if messages else None
     if choice == "auto" and last_role not in ("user", "system"):
         return TurnPlan(call_tool=False, tools=None)
-    argument = search_argument(tools) if search_query == "user" and last_role == "user" else None
-    if argument is not None:
+    search = search_tool(tools) if search_query == "user" and last_role == "user" and choice == "auto" else None
+    if search is not None:
         query = user_query(messages)[:max_string_length]
-        return TurnPlan(True, tools, direct_call={"name": _tool_name(tools[0]), "arguments": {argument: query}})
+        return TurnPlan(True, tools, direct_call={"name": search, "arguments": {SEARCH_ARGUMENT: query}})
     return TurnPlan(True, tools, call_schema(tools, max_string_length))
 
 
-def search_argument(tools: list[dict[str, Any]]) -> str | None:
-    """The argument that takes the query, where the only tool offered has one required string argument."""
-    if len(tools) != 1:
-        return None
-    parameters = tools[0].get("function", tools[0]).get("parameters") or {}
-    required = parameters.get("required") or []
-    if len(required) != 1:
-        return None
-    schema = (parameters.get("properties") or {}).get(required[0]) or {}
-    return required[0] if schema.get("type") == "string" and "enum" not in schema else None
+def search_tool(tools: list[dict[str, Any]]) -> str | None:
+    """The name of the one search tool offered (its one required argument: the string `query`),
+    where every other tool offered takes no required arguments; else None."""
+    searches, others = [], []
+    for tool in tools:
+        parameters = tool.get("function", tool).get("parameters") or {}
+        required = parameters.get("required") or []
+        schema = (parameters.get("properties") or {}).get(SEARCH_ARGUMENT) or {}
+        if required == [SEARCH_ARGUMENT] and schema.get("type") == "string" and "enum" not in schema:
+            searches.append(_tool_name(tool))
+        elif required:
+            others.append(_tool_name(tool))
+    return searches[0] if len(searches) == 1 and not others else None
 
 
 def user_query(messages: list[dict[str, Any]]) -> str:

@@ -34,6 +34,7 @@ from ..providers.inline_rag_runtime.config import RagRuntimeConfig
 from .context_budget import fit_passages, fit_to_budget, units
 
 MAX_CHUNK_TOKENS = 8192
+KNOWLEDGE_SEARCH = "knowledge_search"
 # Our bookkeeping and upstream's, left out of the metadata line the model reads.
 HIDDEN_METADATA = frozenset({"chunk_id", "token_count", "metadata_token_count", DOCUMENT_CHUNKS_KEY, CONTENT_HASH_KEY})
 
@@ -122,7 +123,9 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         result = _result(ranked, config.chunk_template, interleaved_content_as_str(content))
         if self.config.context == "head":
             return fit_to_budget(result, config.max_tokens_in_context)
-        similarities = await self._similarities(query, units(result), vector_db_ids)
+        similarities = None
+        if self.config.passage_scores == "hybrid":
+            similarities = await self._similarities(query, units(result), vector_db_ids)
         return fit_passages(result, query, config.max_tokens_in_context, similarities)
 
     async def _similarities(self, query: str, texts: list[str], vector_db_ids: list[str]) -> list[float] | None:
@@ -142,6 +145,12 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
     async def invoke_tool(self, tool_name: str, kwargs: dict[str, Any]) -> ToolInvocationResult:
         # An agent's knowledge_search: the tool group's args (vector_db_ids, query_config) and the
         # model's query. Upstream fills a missing query_config with its own defaults, not ours.
+        if tool_name != KNOWLEDGE_SEARCH or "query" not in kwargs:
+            # Upstream answers any other call (insert_into_memory, which a model may pick) with a KeyError: a 500.
+            raise ValueError(
+                f"an agent can call {KNOWLEDGE_SEARCH} with a query; got {tool_name} with {sorted(kwargs)} "
+                "(documents are inserted with rag_tool.insert)"
+            )
         return await super().invoke_tool(
             tool_name, {**kwargs, "query_config": self.query_defaults(kwargs.get("query_config"))}
         )

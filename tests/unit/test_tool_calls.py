@@ -24,6 +24,8 @@ WEATHER = {
         },
     },
 }
+INSERT = {"type": "function", "function": {"name": "insert_into_memory", "description": "Insert documents into memory",
+          "parameters": {"type": "object", "properties": {}}}}  # fmt: skip
 USER = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What attention does Llama3 use?"}]
 AFTER_TOOL = USER + [
     {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function",
@@ -111,6 +113,11 @@ def test_a_question_that_refers_back_is_searched_with_the_question_before_it():
     standalone = follow_up[:-1] + [{"role": "user", "content": "Which index guarantees exact search results?"}]
     plan = plan_turn(standalone, [SEARCH], "auto", search_query="user")
     assert plan.direct_call["arguments"]["query"] == "Which index guarantees exact search results?"
+
+
+def test_the_rag_groups_insert_tool_beside_the_search_does_not_stop_the_direct_call():
+    plan = plan_turn(USER, [SEARCH, INSERT], "auto", search_query="user")
+    assert plan.direct_call == {"name": "knowledge_search", "arguments": {"query": "What attention does Llama3 use?"}}
 
 
 def test_other_tools_and_several_tools_are_still_called_by_the_model():

@@ -19,7 +19,7 @@ class RagRuntimeConfig(BaseModel):
     max_tokens_in_context: int | Literal["auto"] = Field(
         default=4096,
         description="Tokens of retrieved text per query, at most (>= 64); auto: what this stack's local LLM reads "
-        "in 25 s (400-2500; 2500 where none is loaded)",
+        "in 10 s (300-2500; 2500 where none is loaded)",
     )
     mode: Literal["vector", "keyword", "hybrid"] = Field(default="vector", description="Search mode per query")
     context: Literal["passages", "head"] = Field(
@@ -27,6 +27,11 @@ class RagRuntimeConfig(BaseModel):
         description="What of the retrieved chunks reaches the model when they exceed max_tokens_in_context: "
         "passages: the sentences, rows and items that bear on the query (BM25 and the embedding model), in "
         "document order; head: the first chunks whole and the next one cut short",
+    )
+    passage_scores: Literal["hybrid", "bm25"] = Field(
+        default="hybrid",
+        description="How passages are scored against the query: hybrid: BM25 and the vector DB's embedding model; "
+        "bm25: BM25 alone (no embedding of the passages)",
     )
 
     @field_validator("max_tokens_in_context")
@@ -44,4 +49,5 @@ class RagRuntimeConfig(BaseModel):
             "max_tokens_in_context": "${env.RAG_MAX_TOKENS_IN_CONTEXT:=4096}",
             "mode": "${env.RAG_SEARCH_MODE:=vector}",
             "context": "${env.RAG_CONTEXT:=passages}",
+            "passage_scores": "${env.RAG_PASSAGE_SCORES:=hybrid}",
         }

@@ -4,6 +4,9 @@ from pydantic import Field, field_validator
 
 from ..long_texts import LongTextSettings
 
+DEFAULT_STATE_DIR = "~/.llama/distributions/llama-stack-milvus"
+ONNX_SUBDIR = "embedding-onnx"
+
 
 class OfflineSentenceTransformersConfig(LongTextSettings):
     """inline::sentence-transformers, offline: bundled models load from their package folder."""
@@ -11,12 +14,13 @@ class OfflineSentenceTransformersConfig(LongTextSettings):
     batch_size: int = Field(default=32, ge=1, le=4096, description="Texts per forward pass")
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="torch",
-        description="What runs the model: 'torch' (sentence-transformers), 'onnx' (ONNX Runtime, the same vectors), "
-        "'onnx-int8' (ONNX Runtime with int8 weights). ONNX needs the onnx extra and a model folder (the bundled "
-        "all-MiniLM-L6-v2, or a path); the export is made offline on first use and kept in onnx_dir",
+        description="What runs the model: 'torch' (sentence-transformers), 'onnx' (ONNX Runtime, the same vectors; the "
+        "run configs' default), 'onnx-int8' (ONNX Runtime with int8 weights). ONNX needs the onnx extra (without it, "
+        "torch runs, with a warning) and a model folder (the bundled all-MiniLM-L6-v2, or a path); the export is "
+        "made at set-up (quickstart, test command) or else on first use, and kept in onnx_dir",
     )
     onnx_dir: str = Field(
-        default="~/.llama/distributions/llama-stack-milvus/embedding-onnx",
+        default=f"{DEFAULT_STATE_DIR}/{ONNX_SUBDIR}",
         description="Where the ONNX exports of embedding models are kept",
     )
     preload: list[str] = Field(
@@ -36,6 +40,6 @@ class OfflineSentenceTransformersConfig(LongTextSettings):
     def sample_run_config(cls, **kwargs: Any) -> dict[str, Any]:
         return {
             "long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}",
-            "backend": "${env.EMBEDDING_BACKEND:=torch}",
-            "onnx_dir": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/llama-stack-milvus}/embedding-onnx",
+            "backend": "${env.EMBEDDING_BACKEND:=onnx}",
+            "onnx_dir": "${env.SQLITE_STORE_DIR:=" + DEFAULT_STATE_DIR + "}/" + ONNX_SUBDIR,
         }

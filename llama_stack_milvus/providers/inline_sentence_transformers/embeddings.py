@@ -1,4 +1,5 @@
 import asyncio
+import importlib.util
 import threading
 from pathlib import Path
 
@@ -35,7 +36,9 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
     def _load_sentence_transformer_model(self, model: str):
         with self._load_lock:
             if model not in self._models and self.config.backend != "torch":
-                self._models[model] = self._onnx_encoder(model)
+                encoder = self._onnx_encoder(model)
+                if encoder is not None:
+                    self._models[model] = encoder
             if model not in self._models:
                 from sentence_transformers import SentenceTransformer
 
@@ -59,6 +62,12 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
             from ...onnx_encoder import OnnxEncoder
         except ImportError as exc:
             raise ValueError(f"embedding backend {self.config.backend} needs the onnx extra ({exc})") from None
+        if importlib.util.find_spec("onnxruntime") is None:
+            logger.warning(
+                f"embedding backend {self.config.backend} needs onnxruntime (the onnx extra: pip install "
+                "'llama-stack-milvus[onnx]'); embedding on torch instead"
+            )
+            return None
         logger.info(f"loading embedding model {model} on ONNX Runtime ({self.config.backend}) from {folder}")
         quantized = self.config.backend == "onnx-int8"
         return OnnxEncoder(folder, Path(self.config.onnx_dir).expanduser(), quantized=quantized)
