@@ -247,7 +247,9 @@ def main() -> None:
                       f"facts in context {row['facts in context']}/{row['questions']}", flush=True)  # fmt: skip
             if args.answers:
                 model = (
-                    env.get("INFERENCE_MODEL", "meta-llama/Llama-3.1-8B-Instruct") if "VLLM_URL" in env else LOCAL_LLM
+                    env.get("INFERENCE_MODEL", "meta-llama/Llama-3.1-8B-Instruct")
+                    if "VLLM_URL" in env
+                    else env.get("LLM_MODEL_ID", LOCAL_LLM)
                 )
                 entry["answers"] = answers(client, model, questions, sessions, lambda line: print(line, flush=True))
                 a = entry["answers"]

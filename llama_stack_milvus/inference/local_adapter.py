@@ -50,7 +50,9 @@ class LlamaCppInferenceAdapter(VllmInferenceAdapter):
             prompt_cache_mb=self.config.prompt_cache_mb,
             search_query=self.config.search_query,
         )
-        self._engine = await asyncio.to_thread(LlamaCppEngine, path, settings, name)
+        self._engine = await asyncio.to_thread(
+            LlamaCppEngine, path, settings, name, lambda line: logger.info(f"local LLM {name}: {line}")
+        )
         self._local = LocalOpenAI(self._engine)
         logger.info(
             f"local LLM {name} loaded from {path} ({self._engine.context_length} tokens of context); it reads "

@@ -9,7 +9,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +49,17 @@ class ContextOverflowError(ValueError):
 
 
 class LlamaCppEngine:
-    def __init__(self, model_path: Path, settings: EngineSettings, model_name: str) -> None:
+    def __init__(
+        self, model_path: Path, settings: EngineSettings, model_name: str, report: Callable[[str], None] | None = None
+    ) -> None:
+        """`report`, where given, hears a line per request: prompt tokens read and cached, tokens written."""
         from llama_cpp import Llama  # the compiled engine: imported only where a model is loaded
 
         threads = settings.n_threads or default_threads()
         self.settings = settings
         self.model_name = model_name
         self.model_path = model_path
+        self.report = report
         self._llama = Llama(
             model_path=str(model_path),
             n_ctx=settings.n_ctx,
@@ -89,7 +93,8 @@ class LlamaCppEngine:
 
     @contextmanager
     def _timed_reading(self):
-        """Record the prompt tokens llama.cpp evaluated (not restored from cache) in this request."""
+        """Record the prompt tokens llama.cpp evaluated (not restored from cache) in this request,
+        and log what the request read and wrote: a turn's time is mostly its new prompt tokens."""
         from llama_cpp import llama_perf_context
 
         before = llama_perf_context(self._llama._ctx.ctx)
@@ -97,7 +102,14 @@ class LlamaCppEngine:
             yield
         finally:
             after = llama_perf_context(self._llama._ctx.ctx)
-            reading_speed.record(after.n_p_eval - before.n_p_eval, (after.t_p_eval_ms - before.t_p_eval_ms) / 1000)
+            read, read_s = after.n_p_eval - before.n_p_eval, (after.t_p_eval_ms - before.t_p_eval_ms) / 1000
+            wrote, wrote_s = after.n_eval - before.n_eval, (after.t_eval_ms - before.t_eval_ms) / 1000
+            reading_speed.record(read, read_s)
+            if self.report is not None:
+                self.report(
+                    f"read {read} new prompt tokens of {self._llama.n_tokens - wrote} in {read_s:.1f} s "
+                    f"(the rest from its prompt cache), wrote {wrote} tokens in {wrote_s:.1f} s"
+                )
 
     @property
     def context_length(self) -> int:

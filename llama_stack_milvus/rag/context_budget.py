@@ -4,9 +4,10 @@ query (`fit_passages`, the default) or the head of each chunk (`fit_to_budget`),
 Upstream's rag tool adds whole chunks while they fit and drops the first one that does not (at
 ERROR level), so a budget smaller than one chunk retrieves nothing at all. A small budget is what
 a slow CPU needs (the local LLM reads ~18 prompt tokens/s on 2 AVX2 cores), and the tutorial's
-chunks are 1024 tokens. Here every chunk that fits is kept whole and the first that does not is
-cut to what is left, so the best chunk always reaches the model. Tokens are counted on the text
-the model reads (content and metadata line), with the Llama 3 tokenizer upstream's chunker uses.
+chunks are 1024 tokens. `fit_passages` keeps, of every chunk, the passages that bear on the query
+(docs/design.md, "A turn"); `fit_to_budget` keeps every chunk that fits whole and cuts the first
+that does not to what is left. Tokens are counted on the text the model reads (content and
+metadata line), with the Llama 3 tokenizer upstream's chunker uses.
 """
 
 from llama_stack.apis.common.content_types import TextContentItem
@@ -78,8 +79,8 @@ def fit_passages(
     header, *items, end, question = result.content
     metadata = dict(result.metadata or {})
     contents = list(metadata.get("chunks") or [])
-    if len(contents) != len(items) or not items:
-        return fit_to_budget(result, max_tokens)
+    if len(contents) != len(items) or not items or not all(isinstance(c, str) for c in contents):
+        return fit_to_budget(result, max_tokens)  # chunks of other content than text: cut, not selected
     tokenizer = Tokenizer.get_instance()
 
     def count(text: str) -> int:
@@ -101,4 +102,7 @@ def fit_passages(
 
 def units(result: RAGQueryResult) -> list[str]:
     """The texts passage selection scores in `result`, in the order `fit_passages` takes cosines."""
-    return [text for _, text in passages.unit_texts(list((result.metadata or {}).get("chunks") or []))]
+    contents = list((result.metadata or {}).get("chunks") or [])
+    if not all(isinstance(c, str) for c in contents):
+        return []
+    return [text for _, text in passages.unit_texts(contents)]
