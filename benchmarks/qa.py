@@ -140,7 +140,13 @@ def agent_turns(client, model: str, asked: list[str]) -> list[dict]:
     turns = []
     for question in asked:
         started = time.perf_counter()
-        turn = agent.create_turn(messages=[{"role": "user", "content": question}], session_id=session, stream=False)
+        try:
+            turn = agent.create_turn(messages=[{"role": "user", "content": question}], session_id=session, stream=False)
+        except RuntimeError as exc:  # a turn the stack failed (a 500 in its stream) counts as a wrong answer
+            seconds = time.perf_counter() - started
+            turns.append({"question": question, "answer": "", "error": str(exc), "seconds": seconds,
+                          "query": [], "sources": []})  # fmt: skip
+            continue
         seconds = time.perf_counter() - started
         calls = [c for s in turn.steps if s.step_type == "tool_execution" for c in s.tool_calls]
         sources = [d for s in turn.steps if s.step_type == "tool_execution" for r in s.tool_responses

@@ -53,7 +53,7 @@ def llm_stack(tmp_path_factory, models_dir, docs_server):
             "LOCAL_LLM": "auto",
             "LLM_MODELS_DIR": str(models_dir),
             "EMBEDDING_PRELOAD": "all-MiniLM-L6-v2",
-            "EMBEDDING_BACKEND": "torch",
+            "EMBEDDING_BACKEND": "onnx",  # the run config's default: tests/servers.py's is onnx-int8
         },  # fmt: skip
     ).start(timeout=600)
     client = stack.client()
