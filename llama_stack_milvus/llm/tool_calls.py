@@ -72,10 +72,15 @@ def plan_turn(
     last_role = messages[-1].get("role") if messages else None
     if choice == "auto" and last_role not in ("user", "system"):
         return TurnPlan(call_tool=False, tools=None)
-    search = search_tool(tools) if search_query == "user" and last_role == "user" and choice == "auto" else None
-    if search is not None:
+    search = search_tool(tools) if last_role == "user" and choice == "auto" else None
+    if search is not None and search_query == "user":
         query = user_query(messages)[:max_string_length]
         return TurnPlan(True, tools, direct_call={"name": search, "arguments": {SEARCH_ARGUMENT: query}})
+    if search is not None:
+        # The model writes the query, held to the search tool: offered the RAG group's
+        # insert_into_memory too, it often picked that (no arguments to write; docs/benchmarks.md, "QA").
+        searched = [t for t in tools if _tool_name(t) == search]
+        return TurnPlan(True, tools, call_schema(searched, max_string_length))
     return TurnPlan(True, tools, call_schema(tools, max_string_length))
 
 

@@ -118,6 +118,9 @@ def test_a_question_that_refers_back_is_searched_with_the_question_before_it():
 def test_the_rag_groups_insert_tool_beside_the_search_does_not_stop_the_direct_call():
     plan = plan_turn(USER, [SEARCH, INSERT], "auto", search_query="user")
     assert plan.direct_call == {"name": "knowledge_search", "arguments": {"query": "What attention does Llama3 use?"}}
+    # The model writing the query is held to the search tool, not offered the argument-less insert.
+    plan = plan_turn(USER, [SEARCH, INSERT], "auto", search_query="model")
+    assert plan.direct_call is None and plan.call_schema["properties"]["name"] == {"const": "knowledge_search"}
 
 
 def test_other_tools_and_several_tools_are_still_called_by_the_model():
