@@ -107,8 +107,8 @@ class LlamaCppEngine:
             reading_speed.record(read, read_s)
             if self.report is not None:
                 self.report(
-                    f"read {read} new prompt tokens of {self._llama.n_tokens - wrote} in {read_s:.1f} s "
-                    f"(the rest from its prompt cache), wrote {wrote} tokens in {wrote_s:.1f} s"
+                    f"read {read} new prompt tokens in {read_s:.1f} s (the rest of the prompt restored from its "
+                    f"prompt cache), wrote {wrote} tokens in {wrote_s:.1f} s"
                 )
 
     @property
