@@ -199,11 +199,29 @@ def select_passages(
         cost = sum(costs[i] for i in window)
         if cost > left:
             window, cost = [best], costs[best]
+        if cost > left and not chosen:  # the best unit alone is over the budget: its head
+            units[best] = _head(units[best], left, count_tokens)
+            cost = costs[best] = count_tokens(units[best][1]) + 2
         if cost <= left:
             chosen.update(window)
             left -= cost
     return [_render(chunk, [units[i][0] for i in sorted(chosen) if units[i][0].chunk == c]) for c, chunk in
             enumerate(chunks)]  # fmt: skip
+
+
+def _head(unit: tuple[Unit, str], budget: int, count_tokens: Callable[[str], int]) -> tuple[Unit, str]:
+    """`unit` cut at a word to at most `budget` tokens (with the gap mark)."""
+    span, text = unit
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits
+        middle = (low + high + 1) // 2
+        if count_tokens(text[:middle]) + 2 <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    cut = text.rfind(" ", 0, low + 1) if low < len(text) else low
+    cut = cut if cut > 0 else low
+    return Unit(span.chunk, span.start, span.start + cut), text[:cut]
 
 
 def _window(units: Sequence[tuple[Unit, str]], costs: list[int], best: int, size: int, taken: set[int]) -> list[int]:

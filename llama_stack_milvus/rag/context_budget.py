@@ -92,6 +92,8 @@ def fit_passages(
     left = max(max_tokens - sum(count(frame) for frame in frames), MIN_CUT_TOKENS)
     chosen = passages.select_passages(query, contents, left, count, similarities)
     kept = [i for i, text in enumerate(chosen) if text]
+    if not kept:  # a budget smaller than any passage: the best chunk's head, as head cutting gives
+        return fit_to_budget(result, max_tokens)
     fitted = [TextContentItem(text=items[i].text.replace(contents[i], chosen[i], 1)) for i in kept]
     for key in ("document_ids", "chunks", "scores"):
         if key in metadata:

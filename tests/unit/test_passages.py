@@ -89,6 +89,12 @@ def test_chunks_that_fit_stay_whole_and_unchosen_chunks_leave_the_metadata():
     assert len(fitted.metadata["chunks"]) == len(fitted.metadata["scores"]) == 1
 
 
+def test_a_budget_smaller_than_any_passage_still_gives_the_best_chunks_opening():
+    one_long_sentence = "Grouped-query attention " + "and more words " * 200 + "ends here."
+    fitted = fit_passages(upstream_result([one_long_sentence], "attention"), "attention", 64)
+    assert "Grouped-query attention" in "".join(item.text for item in fitted.content)
+
+
 def test_units_cover_sentences_rows_and_headings():
     spans = split_units(LIMITS_TABLE)
     texts = [LIMITS_TABLE[a:b].strip() for a, b in spans]
