@@ -9,7 +9,8 @@ import llama_stack_milvus
 
 PACKAGE = Path(llama_stack_milvus.__file__).parent
 # The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
-# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries;
+# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries,
+# the passages of retrieved chunks that bear on a query;
 # and the llama-stack-milvus command, a client of the stack (llama-stack-client) that starts fast.
 CORE = [
     "milvus",
@@ -21,6 +22,7 @@ CORE = [
     "span_summary.py",
     "cli",
     "onnx_encoder.py",
+    "passages.py",
 ]
 
 
