@@ -98,7 +98,10 @@ def minilm(backend: str = "torch", onnx_dir: Path | None = None):
         from llama_stack_milvus.onnx_encoder import OnnxEncoder
 
         model = OnnxEncoder(folder, onnx_dir, quantized=backend == "onnx-int8")
-    tokenizer = model.tokenizer
+    # The ONNX encoder tokenizes with `tokenizers` (no offsets API of transformers'); the same ids.
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
 
     def offsets(text: str):
         return tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)["offset_mapping"]
