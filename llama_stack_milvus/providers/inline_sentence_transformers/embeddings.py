@@ -11,7 +11,7 @@ from llama_stack.providers.inline.inference.sentence_transformers.sentence_trans
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
 from ...embedding_windows import embed_whole
-from .bundled import bundled_model_dir
+from .bundled import bundled_model_dir, model_folder
 from .config import OfflineSentenceTransformersConfig
 
 logger = get_logger(name=__name__, category="inference")
@@ -52,16 +52,14 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
             return self._models[model]
 
     def _onnx_encoder(self, model: str):
-        folder = bundled_model_dir(model) or Path(model).expanduser()
-        if not (folder / "modules.json").is_file():
+        folder = model_folder(model)
+        if folder is None:
             raise ValueError(
                 f"embedding backend {self.config.backend} needs a sentence-transformers model folder; "
                 f"{model!r} is neither the bundled all-MiniLM-L6-v2 nor such a folder"
             )
-        try:
-            from ...onnx_encoder import OnnxEncoder
-        except ImportError as exc:
-            raise ValueError(f"embedding backend {self.config.backend} needs the onnx extra ({exc})") from None
+        from ...onnx_encoder import OnnxEncoder  # numpy only at import; onnxruntime is looked for below
+
         if importlib.util.find_spec("onnxruntime") is None:
             logger.warning(
                 f"embedding backend {self.config.backend} needs onnxruntime (the onnx extra: pip install "

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .bundled import bundled_model_dir
+from .bundled import model_folder
 from .config import DEFAULT_STATE_DIR, ONNX_SUBDIR
 
 
@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from ...onnx_encoder import exported_model
 
-    folder = bundled_model_dir(args.model) or Path(args.model).expanduser()
-    if not (folder / "modules.json").is_file():
+    folder = model_folder(args.model)
+    if folder is None:
         print(f"error: {args.model!r} is neither the bundled all-MiniLM-L6-v2 nor a sentence-transformers folder",
               file=sys.stderr)  # fmt: skip
         return 2
