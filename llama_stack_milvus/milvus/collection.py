@@ -39,11 +39,21 @@ OUTPUT_FIELDS = [TEXT, DOCUMENT_ID, METADATA, EXTRA]
 # pymilvus' Session consistency covers this client's inserts but not its deletes: for this long
 # after a delete, reads ask for Strong consistency so that they never return deleted chunks.
 READ_AFTER_DELETE_STRONG_SECONDS = 10.0
+DOCUMENT_SCAN_BATCH = 1000
 LOAD_TIMEOUT_SECONDS = 600  # an int, like every pymilvus timeout here (IndexSettings.call_timeout)
 
 
 class _StrongReads:
     until = 0.0  # time.monotonic() up to which reads ask for Strong consistency
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as stored: its id, how many chunks it has, the metadata of one of them."""
+
+    document_id: str
+    chunks: int
+    metadata: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,28 @@ class ChunkCollection:
             keep = expressions.in_list(ID, [self._id_prefix + i for i in keep_ids], negate=True)
             expression = f"{expression} and {keep}"
         self._delete(expression)
+
+    def delete_documents(self, document_ids: Sequence[str]) -> None:
+        self.delete_document_chunks_except(document_ids, [])
+
+    def documents(self) -> list[StoredDocument]:
+        """Every document stored (in this view), by id: one pass over the rows' ids and metadata."""
+        counts: dict[str, int] = {}
+        metadata: dict[str, dict[str, Any]] = {}
+        options = self._read_options()
+        rows = self.client.query_iterator(
+            self.name, batch_size=DOCUMENT_SCAN_BATCH, filter=self._scoped(""),
+            output_fields=[DOCUMENT_ID, METADATA], **options,
+        )  # fmt: skip
+        try:
+            while batch := rows.next():
+                for row in batch:
+                    document_id = row[DOCUMENT_ID]
+                    counts[document_id] = counts.get(document_id, 0) + 1
+                    metadata.setdefault(document_id, row.get(METADATA) or {})
+        finally:
+            rows.close()
+        return [StoredDocument(d, counts[d], metadata[d]) for d in sorted(counts)]
 
     def _scoped(self, expression: str) -> str:
         """`expression` confined to this view's tenant (the whole collection when not a tenant)."""

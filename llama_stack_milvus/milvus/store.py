@@ -9,7 +9,7 @@ from typing import Any
 from pymilvus import MilvusClient
 
 from .calls import call_milvus
-from .collection import ChunkCollection, Hit
+from .collection import ChunkCollection, Hit, StoredDocument
 from .connection import ServerFeatures
 from .search_request import SearchRequest
 from .settings import IndexSettings
@@ -91,6 +91,12 @@ class ChunkStore:
 
     async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
         await call_milvus(self.where, self.collection.delete_document_chunks_except, list(document_ids), list(keep_ids))
+
+    async def delete_documents(self, document_ids: Sequence[str]) -> None:
+        await call_milvus(self.where, self.collection.delete_documents, list(document_ids))
+
+    async def documents(self) -> list[StoredDocument]:
+        return await call_milvus(self.where, self.collection.documents)
 
     async def count(self) -> int:
         return await call_milvus(self.where, self.collection.count)

@@ -14,6 +14,10 @@ from llama_stack.apis.vector_io import (
     SearchRankingOptions,
     VectorIO,
     VectorStoreFileCounts,
+    VectorStoreFileDeleteResponse,
+    VectorStoreFileObject,
+    VectorStoreFileStatus,
+    VectorStoreListFilesResponse,
     VectorStoreObject,
     VectorStoreSearchResponse,
     VectorStoreSearchResponsePage,
@@ -28,6 +32,7 @@ from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 from ..milvus.connection import MilvusBackend, ServerFeatures, detect_features
 from ..milvus.search_request import parse_search_params
 from ..milvus.store import ChunkStore
+from . import document_files
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
 from .registry import RegisteredDB, VectorDBRegistry, collection_name, shared_collection_name
@@ -205,6 +210,47 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
                 "embedding_dimension": vector_db.embedding_dimension,
             },
         )
+
+    def _is_vector_db(self, vector_store_id: str) -> bool:
+        """Registered with vector_dbs.register, not created as an OpenAI vector store."""
+        return vector_store_id not in self.openai_vector_stores and vector_store_id in self.indexes
+
+    async def openai_list_files_in_vector_store(
+        self,
+        vector_store_id: str,
+        limit: int | None = 20,
+        order: str | None = "desc",
+        after: str | None = None,
+        before: str | None = None,
+        filter: VectorStoreFileStatus | None = None,
+    ) -> VectorStoreListFilesResponse:
+        """A vector store's files as upstream; a vector DB's documents as files (document_files.py)."""
+        if not self._is_vector_db(vector_store_id):
+            return await super().openai_list_files_in_vector_store(vector_store_id, limit, order, after, before, filter)
+        stored = await self.indexes[vector_store_id].documents()
+        files = [document_files.file_object(d, vector_store_id) for d in stored]
+        if filter is not None:
+            files = [f for f in files if f.status == filter]
+        return document_files.page(files, limit, order, after, before)
+
+    async def openai_retrieve_vector_store_file(self, vector_store_id: str, file_id: str) -> VectorStoreFileObject:
+        if not self._is_vector_db(vector_store_id):
+            return await super().openai_retrieve_vector_store_file(vector_store_id, file_id)
+        wanted = document_files.document_id(file_id, vector_store_id)
+        for document in await self.indexes[vector_store_id].documents():
+            if document.document_id == wanted:
+                return document_files.file_object(document, vector_store_id)
+        raise document_files.DocumentNotFoundError(file_id, vector_store_id)
+
+    async def openai_delete_vector_store_file(
+        self, vector_store_id: str, file_id: str
+    ) -> VectorStoreFileDeleteResponse:
+        """A vector store's file as upstream; a vector DB's document: all its chunks (404 if none)."""
+        if not self._is_vector_db(vector_store_id):
+            return await super().openai_delete_vector_store_file(vector_store_id, file_id)
+        await self.openai_retrieve_vector_store_file(vector_store_id, file_id)
+        await self.indexes[vector_store_id].delete_documents([document_files.document_id(file_id, vector_store_id)])
+        return VectorStoreFileDeleteResponse(id=file_id, deleted=True)
 
     async def openai_search_vector_store(
         self,

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from llama_stack.apis.vector_io import Chunk, QueryChunksResponse
 
+from ..milvus.collection import StoredDocument
 from ..milvus.search_request import SearchRequest
 from ..milvus.store import ChunkStore
 from .registry import RegisteredDB
@@ -31,6 +32,12 @@ class MilvusChunkIndex:
 
     async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
         await self.store.delete_document_chunks_except(document_ids, keep_ids)
+
+    async def documents(self) -> list[StoredDocument]:
+        return await self.store.documents()
+
+    async def delete_documents(self, document_ids: Sequence[str]) -> None:
+        await self.store.delete_documents(document_ids)
 
     async def count(self) -> int:
         return await self.store.count()

@@ -56,6 +56,20 @@ def test_each_vector_db_sees_only_its_own_chunks(tenant_stack):
     assert shared_a == shared_b and len(shared_a) == 1
 
 
+def test_a_vector_db_lists_and_deletes_only_its_own_documents(tenant_stack):
+    client = tenant_stack.client()
+    listed = client.vector_stores.files.list(vector_store_id="tenant-b", order="asc")
+    assert [f.attributes["document_id"] for f in listed.data] == ["b1", "b2", "shared"]
+    client.vector_io.insert(
+        vector_db_id="tenant-b", chunks=[{"content": "beta notes to delete", "metadata": {"document_id": "b3"}}]
+    )
+    b3 = next(f for f in client.vector_stores.files.list(vector_store_id="tenant-b").data
+              if f.attributes["document_id"] == "b3")  # fmt: skip
+    client.vector_stores.files.delete(b3.id, vector_store_id="tenant-b")
+    assert documents(client, "tenant-b") == ["b1", "b2", "shared"]
+    assert documents(client, "tenant-a") == ["a1", "a2", "shared"]
+
+
 # A Milvus Lite file is open in the stack's own process; the servers show their collections.
 @pytest.mark.parametrize("backend", ["lite-tcp", "milvus-2.3"], indirect=True)
 def test_they_share_one_collection(backend, tenant_stack):
