@@ -144,6 +144,22 @@ export_embeddings() {
   HF_HUB_OFFLINE=1 "$REPO/.venv/bin/python" -m llama_stack_milvus.providers.inline_sentence_transformers.export "$@" >&2
 }
 
+# announce_when_healthy PORT: once the stack on PORT answers /v1/health, say what to do next
+# (in the background: the caller goes on to exec the server).
+announce_when_healthy() {
+  local port="$1"
+  (
+    for _ in $(seq 1 600); do
+      if "$REPO/.venv/bin/python" -c "import sys, urllib.request as u; u.urlopen('http://localhost:$port/v1/health', timeout=2)" 2>/dev/null; then
+        echo "==> the stack is up on http://localhost:$port. To chat with your documents in a browser, run" >&2
+        echo "    ./scripts/playground.sh (in another terminal) and open http://localhost:8501" >&2
+        exit 0
+      fi
+      sleep 1
+    done
+  ) &
+}
+
 export_runtime_env() {
   export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
   export TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"

@@ -6,5 +6,6 @@ sync_venv --all-extras --no-dev
 export_embeddings
 export_runtime_env
 cd "$REPO"
+announce_when_healthy "${PORT:-8321}"
 echo "==> llama stack run run-configs/milvus-lite.yaml --port ${PORT:-8321}" >&2
 exec "$REPO/.venv/bin/llama" stack run "${CONFIG:-run-configs/milvus-lite.yaml}" --port "${PORT:-8321}"

@@ -69,23 +69,30 @@ def _one(client, vector_db_id: str, source: Source, chunk_size: int, http, summa
     except Unreadable as exc:
         summary.failures.append((source.document_id, str(exc)))
         return f"failed: {exc}", 0
-    state = stored_state(client, vector_db_id, document)
-    if state == "unchanged":
-        summary.unchanged += 1
-        return "unchanged", 0
     try:
-        insert(client, vector_db_id, document, chunk_size)
+        outcome, chunks = store(client, vector_db_id, document, chunk_size)
     except Exception as exc:  # the stack's 4xx names the problem; the other documents go on
         why = getattr(exc, "message", None) or str(exc)
         summary.failures.append((source.document_id, why))
         return f"failed: {why}", 0
-    chunks = stored_chunks(client, vector_db_id, document)
     summary.chunks += chunks
-    if state == "new":
+    if outcome == "unchanged":
+        summary.unchanged += 1
+    elif outcome == "stored":
         summary.stored += 1
-        return "stored", chunks
-    summary.replaced += 1
-    return "replaced", chunks
+    else:
+        summary.replaced += 1
+    return outcome, chunks
+
+
+def store(client, vector_db_id: str, document: ReadDocument, chunk_size: int) -> tuple[str, int]:
+    """One read document into the vector DB unless it is there whole already: (stored, replaced or
+    unchanged; chunks written)."""
+    state = stored_state(client, vector_db_id, document)
+    if state == "unchanged":
+        return "unchanged", 0
+    insert(client, vector_db_id, document, chunk_size)
+    return ("stored" if state == "new" else "replaced"), stored_chunks(client, vector_db_id, document)
 
 
 def insert(client, vector_db_id: str, document: ReadDocument, chunk_size: int) -> None:

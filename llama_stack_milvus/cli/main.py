@@ -19,6 +19,7 @@ import llama_stack_client
 from llama_stack_client import LlamaStackClient
 
 from .ingest import ingest
+from .queries import SEARCH_MODES, chunk_count, search_hits
 
 DEFAULT_URL = "http://localhost:8321"
 REQUEST_TIMEOUT_SECONDS = 600  # one document's insert embeds all its chunks on the server
@@ -48,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     find.add_argument("query")
     find.add_argument("--vector-db", required=True)
     find.add_argument("-k", "--top-k", type=int, default=5)
-    find.add_argument("--mode", choices=["vector", "keyword", "hybrid"], default="vector")
+    find.add_argument("--mode", choices=SEARCH_MODES, default="vector")
     find.add_argument("--json", action="store_true", help="print the hits as JSON")
 
     commands.add_parser("list", help="vector DBs with their chunk counts")
@@ -137,29 +138,15 @@ def embedding_defaults(client: LlamaStackClient, model: str | None, dimension: i
 
 def run_search(client: LlamaStackClient, args) -> int:
     _require(client, args.vector_db)
-    response = client.vector_io.query(
-        vector_db_id=args.vector_db, query=args.query, params={"mode": args.mode, "max_chunks": args.top_k}
-    )
-    hits = [
-        {
-            "rank": rank,
-            "score": round(float(score), 4),
-            "mode": args.mode,
-            "document_id": chunk.metadata.get("document_id"),
-            "source": chunk.metadata.get("source") or chunk.metadata.get("document_id"),
-            "chunk_id": chunk.chunk_id,
-            "content": chunk.content if isinstance(chunk.content, str) else str(chunk.content),
-        }
-        for rank, (chunk, score) in enumerate(zip(response.chunks, response.scores, strict=True), start=1)
-    ]
+    hits = search_hits(client, args.vector_db, args.query, args.top_k, args.mode)
     if args.json:
-        print(json.dumps(hits, indent=2, ensure_ascii=False))
+        print(json.dumps([h.as_dict() for h in hits], indent=2, ensure_ascii=False))
         return 0
     if not hits:
         print(f"no chunk of {args.vector_db!r} matches")
     for hit in hits:
-        snippet = " ".join(hit["content"].split())[:200]
-        print(f"{hit['rank']}. {hit['score']:.4f} [{hit['mode']}] {hit['source']}\n   {snippet}")
+        snippet = " ".join(hit.content.split())[:200]
+        print(f"{hit.rank}. {hit.score:.4f} [{hit.mode}] {hit.source}\n   {snippet}")
     return 0
 
 
@@ -171,21 +158,15 @@ def run_list(client: LlamaStackClient) -> int:
     rows = [("VECTOR DB", "PROVIDER", "EMBEDDING MODEL", "DIM", "CHUNKS")]
     for db in dbs:
         rows.append((db.identifier, db.provider_id, db.embedding_model, str(db.embedding_dimension),
-                     chunk_count(client, db.identifier)))  # fmt: skip
+                     _shown(chunk_count(client, db.identifier))))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
-def chunk_count(client: LlamaStackClient, vector_db_id: str) -> str:
-    """Our providers answer vector_stores.retrieve for a vector DB with its chunk count; others: '?'."""
-    try:
-        store = client.vector_stores.retrieve(vector_db_id)
-    except llama_stack_client.APIStatusError:
-        return "?"
-    count = (store.metadata or {}).get("chunk_count")
-    return str(int(count)) if isinstance(count, int | float) else "?"
+def _shown(count: int | None) -> str:
+    return "?" if count is None else str(count)
 
 
 def _require(client: LlamaStackClient, vector_db_id: str) -> None:

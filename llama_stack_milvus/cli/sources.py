@@ -67,6 +67,16 @@ def find_sources(inputs: list[str]) -> tuple[list[Source], list[tuple[str, str]]
 
 def read(source: Source, http: httpx.Client | None = None) -> ReadDocument:
     body, media_type = _fetch(source, http) if source.is_url else (_read_file(source), source.mime_type)
+    return ReadDocument(source, text_of(body, media_type))
+
+
+def read_upload(name: str, body: bytes) -> ReadDocument:
+    """A file a user uploaded (the playground): its name is its document id, its suffix its type."""
+    return ReadDocument(Source(name, name, _type_of(name)), text_of(body, _type_of(name)))
+
+
+def text_of(body: bytes, media_type: str) -> str:
+    """The text of a document's bytes: PDF, HTML (visible text), else UTF-8 text."""
     if media_type == "application/pdf" or body.startswith(b"%PDF-"):
         text = _pdf_text(body)
     elif b"\x00" in body[:8192]:
@@ -79,7 +89,7 @@ def read(source: Source, http: httpx.Client | None = None) -> ReadDocument:
             text = html_text(text)
     if not text.strip():
         raise Unreadable("it has no text")
-    return ReadDocument(source, text)
+    return text
 
 
 def html_text(markup: str) -> str:
