@@ -137,6 +137,21 @@ ensure_postgres() {
   fi
 }
 
+# ensure_chromium: headless Chromium and its WebDriver (Debian's chromium, chromium-driver) for the
+# playground's browser tests; installed with apt-get when missing and we are root.
+ensure_chromium() {
+  if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> installing Chromium and its driver (Debian's chromium, chromium-driver) for the browser tests" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >&2
+  else
+    echo "Chromium is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)" >&2
+    return 1
+  fi
+}
+
 # export_embeddings [--int8]: the bundled embedding model on ONNX Runtime, exported where the run
 # configs look for it (the stacks' default EMBEDDING_BACKEND, onnx), so no stack imports torch to embed.
 export_embeddings() {

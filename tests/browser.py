@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 from selenium import webdriver
@@ -75,8 +76,15 @@ def requested_urls(browser: webdriver.Chrome) -> list[str]:
     return urls
 
 
+def outside_requests(browser: webdriver.Chrome) -> list[str]:
+    """The web requests since the last call that went to another host than this machine."""
+    return [u for u in requested_urls(browser) if urlparse(u).scheme in ("http", "https", "ws", "wss")
+            and urlparse(u).hostname not in LOCAL_HOSTS]  # fmt: skip
+
+
 def wait_for_text(browser: webdriver.Chrome, text: str, timeout: float) -> None:
-    WebDriverWait(browser, timeout).until(expected_conditions.text_to_be_present_in_element((By.TAG_NAME, "body"), text))
+    body = (By.TAG_NAME, "body")
+    WebDriverWait(browser, timeout).until(expected_conditions.text_to_be_present_in_element(body, text))
 
 
 def page_text(browser: webdriver.Chrome) -> str:

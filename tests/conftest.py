@@ -41,7 +41,7 @@ GROUP_MINUTES = {"vllm": 12.8, "e2e-test_local_llm": 9.3, "e2e-test_fuzz": 3.4, 
                  "provider-lite-tcp": 2.2, "e2e-test_milvus_tls": 1.9, "e2e-test_crash_restart": 1.9,
                  "e2e-test_replicas": 1.9, "e2e-test_milvus_auth": 1.8, "e2e-test_milvus_faults": 1.8,
                  "e2e-test_index_settings": 1.5, "e2e-test_onnx_embeddings": 1.5, "provider-milvus-2.3-core": 0.6,
-                 "provider-test_ingest_errors": 0.5}  # fmt: skip
+                 "provider-test_ingest_errors": 0.5, "e2e-test_playground": 1.5}  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True)
@@ -111,6 +111,12 @@ def worker_group(tier: str, item) -> str:
     if module in VLLM_MODULES:
         return "vllm"
     return f"{tier}-{module}"
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory):
+    """Where the stacks of this session (one per xdist worker) join the bundled GGUF (once)."""
+    return tmp_path_factory.mktemp("llm-models")
 
 
 @pytest.fixture(scope="session")

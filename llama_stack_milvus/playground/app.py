@@ -72,4 +72,5 @@ def main() -> None:
     pages.run()
 
 
-main()
+if __name__ == "__main__":  # streamlit run runs this file as __main__
+    main()

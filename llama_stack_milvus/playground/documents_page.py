@@ -59,7 +59,7 @@ def _documents(api, url: str, vector_db_id: str) -> None:
         name, source, chunks = f.attributes["document_id"], f.attributes.get("source"), f.attributes.get("chunks")
         row = st.columns([6, 1, 1])
         row[0].markdown(f"**{name}**" + (f"  \n{source}" if source and source != name else ""))
-        row[1].write(f"{chunks} chunks")
+        row[1].write(f"{int(chunks)} chunks")
         if row[2].button("Delete", key=f"delete-{f.id}"):
             st.session_state.confirm_delete = (vector_db_id, f.id, name, chunks)
         if st.session_state.get("confirm_delete") == (vector_db_id, f.id, name, chunks):
@@ -67,7 +67,7 @@ def _documents(api, url: str, vector_db_id: str) -> None:
 
 
 def _confirm(api, url: str, vector_db_id: str, file_id: str, name: str, chunks) -> None:
-    st.warning(f"Delete {name} and its {chunks} chunks from {vector_db_id}? This cannot be undone.")
+    st.warning(f"Delete {name} and its {int(chunks)} chunks from {vector_db_id}? This cannot be undone.")
     yes, no = st.columns(2)
     if yes.button("Delete it", key=f"yes-{file_id}", type="primary"):
         try:
@@ -76,7 +76,7 @@ def _confirm(api, url: str, vector_db_id: str, file_id: str, name: str, chunks) 
             st.error(stack.problem(exc, url))
             return
         st.session_state.pop("confirm_delete", None)
-        st.session_state.deleted_notice = f"Deleted {name} ({chunks} chunks)."
+        st.session_state.deleted_notice = f"Deleted {name} ({int(chunks)} chunks)."
         st.rerun()
     if no.button("Keep it", key=f"no-{file_id}"):
         st.session_state.pop("confirm_delete", None)

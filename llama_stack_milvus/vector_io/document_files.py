@@ -36,7 +36,8 @@ def document_id(file_id_: str, vector_db_id: str) -> str:
     try:
         if not file_id_.startswith(FILE_ID_PREFIX) or not encoded:
             raise ValueError
-        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+        padded = encoded + "=" * (-len(encoded) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise DocumentNotFoundError(file_id_, vector_db_id) from None
 

@@ -37,12 +37,6 @@ SEARCH = {
 }
 
 
-@pytest.fixture(scope="session")
-def models_dir(tmp_path_factory):
-    """Where the stacks of this session join the bundled GGUF (once)."""
-    return tmp_path_factory.mktemp("llm-models")
-
-
 @pytest.fixture(scope="module")
 def llm_stack(tmp_path_factory, models_dir, docs_server):
     """The embedded default as shipped (nothing but state paths set), the tutorial pages inserted."""

@@ -11,7 +11,8 @@ PACKAGE = Path(llama_stack_milvus.__file__).parent
 # The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
 # HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries,
 # the passages of retrieved chunks that bear on a query;
-# and the llama-stack-milvus command, a client of the stack (llama-stack-client) that starts fast.
+# and the clients of a running stack (llama-stack-client): the llama-stack-milvus command, which
+# starts fast, and the playground's pages.
 CORE = [
     "milvus",
     "llm",
@@ -23,6 +24,7 @@ CORE = [
     "cli",
     "onnx_encoder.py",
     "passages.py",
+    "playground",
 ]
 
 
