@@ -75,9 +75,8 @@ def ask_in_page(browser, url: str, question: str) -> tuple[float, str]:
 
 
 def save_screenshots(browser, url: str, folder: Path) -> None:
-    """The chat page with the last answer's passages open, and the documents page."""
+    """The chat page with its answer, and the documents page."""
     folder.mkdir(parents=True, exist_ok=True)
-    browser.find_elements(By.XPATH, "//summary[contains(., 'Passages the model read')]")[-1].click()
     time.sleep(1)
     browser.save_screenshot(str(folder / "playground-chat.png"))
     browser.get(f"{url}/documents")
@@ -121,9 +120,11 @@ def main() -> int:
                 model = next(m.identifier for m in stack.client().models.list() if m.model_type == "llm")
                 # All in the page, then all through the client: the bundled LLM reuses the last
                 # prompt it read, so the same question asked twice in a row would flatter the second.
-                in_page = [ask_in_page(browser, page.url, q["question"]) for q in questions]
-                if args.screenshots:
-                    save_screenshots(browser, page.url, args.screenshots)
+                in_page = []
+                for q in questions:
+                    in_page.append(ask_in_page(browser, page.url, q["question"]))
+                    if args.screenshots and len(in_page) == 1:  # the tutorial's question
+                        save_screenshots(browser, page.url, args.screenshots)
                 with_client = [ask_with_client(stack.client(), model, q["question"]) for q in questions]
                 turns = [
                     {
