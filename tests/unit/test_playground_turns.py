@@ -26,8 +26,11 @@ def tool_step(tool_name: str, content, metadata: dict) -> AgentTurnResponseStrea
 def test_text_and_the_search_come_out_in_stream_order():
     stream = [
         chunk({"event_type": "turn_start", "turn_id": "x"}),
-        tool_step("knowledge_search", [{"type": "text", "text": "BEGIN "}, {"type": "text", "text": "keeper: Miriam"}],
-                  {"document_ids": ["a.pdf", "b.md", "a.pdf"], "scores": [0.4, 0.3, 0.7]}),  # fmt: skip
+        tool_step(
+            "knowledge_search",
+            [{"type": "text", "text": "BEGIN "}, {"type": "text", "text": "keeper: Miriam"}],
+            {"document_ids": ["a.pdf", "b.md", "a.pdf"], "scores": [0.4, 0.3, 0.7]},
+        ),  # fmt: skip
         text("The keeper "),
         text(""),
         text("is Miriam."),
