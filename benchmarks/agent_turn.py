@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from servers import RUN_CONFIGS, FileServer, StackServer  # noqa: E402
 
-from llama_stack_milvus.llm.weights import QWEN_CODER_1_5B  # noqa: E402
+from llama_stack_milvus.core.llm.weights import QWEN_CODER_1_5B  # noqa: E402
 
 PAGES = ["chat.rst", "llama3.rst", "memory_optimizations.rst", "lora_finetune.rst"]
 QUESTION = "What attention type does Llama3-8B use?"
@@ -103,7 +103,7 @@ def raw_engine(model_path: str, runs: list[list[dict]], queue) -> None:
 
     from llama_cpp import Llama
 
-    from llama_stack_milvus.llm.engine import default_threads
+    from llama_stack_milvus.core.llm.engine import default_threads
 
     threads = default_threads()
     llama = Llama(model_path=model_path, n_ctx=8192, n_threads=threads, n_threads_batch=threads, n_batch=512,

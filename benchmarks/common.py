@@ -95,7 +95,7 @@ def minilm(backend: str = "torch", onnx_dir: Path | None = None):
 
         model = SentenceTransformer(str(folder), local_files_only=True)
     else:
-        from llama_stack_milvus.onnx_encoder import OnnxEncoder
+        from llama_stack_milvus.core.onnx_encoder import OnnxEncoder
 
         model = OnnxEncoder(folder, onnx_dir, quantized=backend == "onnx-int8")
     # The ONNX encoder tokenizes with `tokenizers` (no offsets API of transformers'); the same ids.

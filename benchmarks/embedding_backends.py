@@ -28,7 +28,7 @@ ALPHA = 0.3
 
 def embed(backend: str, onnx_dir: Path, texts: list[str], queries: list[str]):
     """Document vectors (every window, their mean), query vectors, and the seconds each took."""
-    from llama_stack_milvus.embedding_windows import embed_whole
+    from llama_stack_milvus.core.embedding_windows import embed_whole
 
     _, offsets, encode, limit = minilm(backend, onnx_dir)
     started = time.perf_counter()

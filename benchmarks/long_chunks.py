@@ -54,7 +54,7 @@ def answer_ranks(order: list[int], chunks: list[dict], page: str, phrase: str) -
 def in_process(pages: Path) -> dict[str, list[int]]:
     from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
 
-    from llama_stack_milvus.embedding_windows import embed_whole, text_windows
+    from llama_stack_milvus.core.embedding_windows import embed_whole, text_windows
 
     chunks = []
     for page in PAGES:

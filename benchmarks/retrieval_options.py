@@ -32,7 +32,7 @@ ALPHAS = (0.3, 0.4, 0.5, 0.6, 0.7)
 
 def embeddings(texts: list[str], queries: list[str], cache: Path) -> dict[str, np.ndarray]:
     """Document vectors by how long texts are embedded, and the query vectors; cached by count."""
-    from llama_stack_milvus.embedding_windows import embed_whole
+    from llama_stack_milvus.core.embedding_windows import embed_whole
 
     path = cache / f"embeddings-{len(texts)}-{len(queries)}.npz"
     if path.exists():
@@ -48,8 +48,8 @@ def embeddings(texts: list[str], queries: list[str], cache: Path) -> dict[str, n
 
 
 def collection(client, name: str, analyzer: str, ids: list[str], texts: list[str], vectors: np.ndarray):
-    from llama_stack_milvus.milvus.collection import ChunkCollection
-    from llama_stack_milvus.milvus.settings import ANALYZERS, IndexSettings
+    from llama_stack_milvus.core.milvus.collection import ChunkCollection
+    from llama_stack_milvus.core.milvus.settings import ANALYZERS, IndexSettings
 
     settings = IndexSettings(analyzer_params=dict(ANALYZERS[analyzer]))
     chunks = ChunkCollection(client, name, vectors.shape[1], settings, full_text_search=True)

@@ -42,7 +42,7 @@ MODES = ("vector", "keyword", "hybrid")
 def every_window(texts: list[str], offsets, limit: int) -> list[str]:
     """What our provider encodes for these texts (EMBEDDING_LONG_TEXTS=windows): every window of a
     text longer than the model reads, the others whole. The built-in encodes each text's start."""
-    from llama_stack_milvus.embedding_windows import text_windows
+    from llama_stack_milvus.core.embedding_windows import text_windows
 
     pieces = [piece for text in texts for piece in text_windows(text, offsets(text), limit, 32)[0]]
     print(f"{len(texts)} texts, {len(pieces)} windows of at most {limit} word-pieces")
@@ -74,8 +74,8 @@ def raw_collection(client, name: str, dimension: int) -> None:
 
 def our_schema_collection(client, name: str, dimension: int) -> None:
     """A collection made by our Milvus core, as the stack makes one (BM25 field, English analyzer)."""
-    from llama_stack_milvus.milvus.collection import ChunkCollection
-    from llama_stack_milvus.milvus.settings import IndexSettings
+    from llama_stack_milvus.core.milvus.collection import ChunkCollection
+    from llama_stack_milvus.core.milvus.settings import IndexSettings
 
     ChunkCollection(client, name, dimension, IndexSettings(), full_text_search=True).ensure()
 

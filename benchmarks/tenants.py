@@ -30,11 +30,11 @@ sys.path.insert(0, str(REPO))
 from common import percentile  # noqa: E402
 from milvus_servers import ROOT_TOKEN, MilvusStandalone  # noqa: E402
 
-from llama_stack_milvus.milvus import collection as fields  # noqa: E402
-from llama_stack_milvus.milvus.connection import MilvusBackend, detect_features  # noqa: E402
-from llama_stack_milvus.milvus.search_request import SearchRequest  # noqa: E402
-from llama_stack_milvus.milvus.settings import IndexSettings  # noqa: E402
-from llama_stack_milvus.milvus.store import ChunkStore  # noqa: E402
+from llama_stack_milvus.core.milvus import collection as fields  # noqa: E402
+from llama_stack_milvus.core.milvus.connection import MilvusBackend, detect_features  # noqa: E402
+from llama_stack_milvus.core.milvus.search_request import SearchRequest  # noqa: E402
+from llama_stack_milvus.core.milvus.settings import IndexSettings  # noqa: E402
+from llama_stack_milvus.core.milvus.store import ChunkStore  # noqa: E402
 
 DIM = 384
 CHUNKS_PER_DB = 20

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 from llama_stack_client import LlamaStackClient
 
-from ..documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
+from ..core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
 from .progress import Progress
 from .sources import ReadDocument, Source, Unreadable, find_sources, read
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from ..documents import parse_pdf
+from ..core.documents import parse_pdf
 
 # Suffixes read from folders, and their media types. Single files of another suffix are read as text.
 SUFFIXES = {

@@ -38,13 +38,13 @@ from llama_stack.providers.datatypes import HealthResponse, HealthStatus, Models
 from llama_stack.providers.utils.inference.openai_compat import prepare_openai_completion_params
 from llama_stack.providers.utils.inference.prompt_adapter import content_has_media, interleaved_content_as_str
 
-from ..embedding_windows import combine, token_windows
-from ..errors import UpstreamError
+from ..core.embedding_windows import combine, token_windows
+from ..core.errors import UpstreamError
+from ..core.vllm.client import ServedModel, VllmClient
 from ..providers.remote_vllm.config import VllmInferenceConfig
-from ..vllm.client import ServedModel, VllmClient
 from . import requests, responses
 
-logger = get_logger(name="llama_stack_milvus.vllm", category="inference")
+logger = get_logger(name="llama_stack_milvus.core.vllm", category="inference")
 # vLLM: keep as many tokens from the start as the model reads.
 TRUNCATE_TO_MODEL = {"truncate_prompt_tokens": -1}
 

@@ -2,7 +2,7 @@
 server does not know becomes a bare 500 "An unexpected error occurred", so a client cannot tell
 a Milvus or vLLM that is down (503), failing (502) or too slow (504) from a bug.
 
-Fix: our UpstreamError (llama_stack_milvus/errors.py) keeps its status and message; anything else
+Fix: our UpstreamError (llama_stack_milvus/core/errors.py) keeps its status and message; anything else
 goes to the original.
 """
 
@@ -16,7 +16,7 @@ def apply() -> None:
     from fastapi import HTTPException
     from llama_stack.core.server import server
 
-    from ..errors import UpstreamError
+    from ..core.errors import UpstreamError
 
     original = server.translate_exception
 

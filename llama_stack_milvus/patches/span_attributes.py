@@ -15,7 +15,7 @@ from ._guard import once
 def apply() -> None:
     from llama_stack.providers.utils.telemetry import trace_protocol
 
-    from ..span_summary import summarize
+    from ..core.span_summary import summarize
 
     original = trace_protocol.serialize_value
 

@@ -29,9 +29,9 @@ from llama_stack.providers.utils.kvstore import kvstore_impl
 from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
 from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
-from ..milvus.connection import MilvusBackend, ServerFeatures, detect_features
-from ..milvus.search_request import parse_search_params
-from ..milvus.store import ChunkStore
+from ..core.milvus.connection import MilvusBackend, ServerFeatures, detect_features
+from ..core.milvus.search_request import parse_search_params
+from ..core.milvus.store import ChunkStore
 from . import document_files
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from llama_stack.providers.utils.kvstore.config import KVStoreConfig
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..milvus.settings import ANALYZERS, CONSISTENCY_LEVELS, IndexSettings
+from ..core.milvus.settings import ANALYZERS, CONSISTENCY_LEVELS, IndexSettings
 
 
 class MilvusIndexConfig(BaseModel):

@@ -15,8 +15,8 @@ from llama_stack.apis.vector_io import (
     VectorStoreListFilesResponse,
 )
 
-from ..documents import DOCUMENT_CHUNKS_KEY
-from ..milvus.collection import StoredDocument
+from ..core.documents import DOCUMENT_CHUNKS_KEY
+from ..core.milvus.collection import StoredDocument
 
 FILE_ID_PREFIX = "doc_"
 MAX_FILES_PER_PAGE = 10_000

@@ -7,8 +7,8 @@ from typing import Any
 from llama_stack.apis.vector_io import Chunk, ChunkMetadata
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
-from ..milvus import collection as fields
-from ..milvus.settings import ID_MAX_BYTES, MAX_VARCHAR_BYTES
+from ..core.milvus import collection as fields
+from ..core.milvus.settings import ID_MAX_BYTES, MAX_VARCHAR_BYTES
 
 
 def chunk_text(chunk: Chunk) -> str:

@@ -19,7 +19,7 @@ from llama_stack_client import Agent
 from servers import REPO, RUN_CONFIGS, StackServer
 from tutorial import tutorial_documents
 
-from llama_stack_milvus.passages import GAP_MARK
+from llama_stack_milvus.core.passages import GAP_MARK
 
 LLM = "qwen2.5-coder-1.5b-instruct"
 VECTOR_DB_ID = "local-llm-tutorial"

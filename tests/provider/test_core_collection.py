@@ -7,10 +7,10 @@ from backends import BACKENDS
 from conftest import run_at_once
 from milvus_servers import ROOT_TOKEN
 
-from llama_stack_milvus.milvus import collection as fields
-from llama_stack_milvus.milvus.collection import ChunkCollection
-from llama_stack_milvus.milvus.connection import MilvusBackend, detect_features
-from llama_stack_milvus.milvus.settings import IndexSettings
+from llama_stack_milvus.core.milvus import collection as fields
+from llama_stack_milvus.core.milvus.collection import ChunkCollection
+from llama_stack_milvus.core.milvus.connection import MilvusBackend, detect_features
+from llama_stack_milvus.core.milvus.settings import IndexSettings
 
 DIM = 8
 

@@ -66,9 +66,9 @@ def test_readme_shows_milvus_and_vllm_in_their_own_containers():
 def test_the_build_stage_compiles_llama_cpp_and_bakes_the_joined_weights_in():
     runs = " ".join(instructions("RUN"))
     assert "build-essential" in runs and "libgomp1" in runs  # compiler to build, OpenMP runtime to run
-    (join,) = [run for run in instructions("RUN") if "-m llama_stack_milvus.llm.weights" in run]
-    target = join.split("-m llama_stack_milvus.llm.weights", 1)[1].split()[0]
+    (join,) = [run for run in instructions("RUN") if "-m llama_stack_milvus.core.llm.weights" in run]
+    target = join.split("-m llama_stack_milvus.core.llm.weights", 1)[1].split()[0]
     assert f"LLM_MODELS_DIR={target}" in DOCKERFILE
     import importlib.util
 
-    assert importlib.util.find_spec("llama_stack_milvus.llm.weights") is not None
+    assert importlib.util.find_spec("llama_stack_milvus.core.llm.weights") is not None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from llama_stack_milvus.milvus.collection import StoredDocument
+from llama_stack_milvus.core.milvus.collection import StoredDocument
 from llama_stack_milvus.vector_io.document_files import DocumentNotFoundError, document_id, file_id, file_object, page
 
 

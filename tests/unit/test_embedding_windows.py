@@ -1,9 +1,9 @@
-"""Long texts embedded whole (llama_stack_milvus/embedding_windows.py): window spans and their mean."""
+"""Long texts embedded whole (llama_stack_milvus/core/embedding_windows.py): window spans and their mean."""
 
 import numpy as np
 import pytest
 
-from llama_stack_milvus.embedding_windows import embed_whole, text_windows, token_windows
+from llama_stack_milvus.core.embedding_windows import embed_whole, text_windows, token_windows
 
 
 def word_offsets(text: str) -> list[tuple[int, int]]:

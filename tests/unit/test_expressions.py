@@ -1,6 +1,6 @@
 import pytest
 
-from llama_stack_milvus.milvus import expressions
+from llama_stack_milvus.core.milvus import expressions
 
 
 @pytest.mark.parametrize(
@@ -31,8 +31,8 @@ def test_in_list():
 
 
 def test_a_tenant_view_confines_every_expression_to_its_vector_db():
-    from llama_stack_milvus.milvus.collection import ChunkCollection
-    from llama_stack_milvus.milvus.settings import IndexSettings
+    from llama_stack_milvus.core.milvus.collection import ChunkCollection
+    from llama_stack_milvus.core.milvus.settings import IndexSettings
 
     shared = ChunkCollection(None, "lsm_vector_dbs_2d", 2, IndexSettings(), False, shared=True)
     view = shared.for_tenant('a" or vector_db != "b')

@@ -8,29 +8,19 @@ from pathlib import Path
 import llama_stack_milvus
 
 PACKAGE = Path(llama_stack_milvus.__file__).parent
-# The core: Milvus storage, filters and search parameters, Milvus call errors, documents, the vLLM
-# HTTP client, the embedded LLM, long texts cut into embedding windows, bounded telemetry summaries,
-# the passages of retrieved chunks that bear on a query;
-# and the clients of a running stack (llama-stack-client): the llama-stack-milvus command, which
-# starts fast, and the playground's pages.
-CORE = [
-    "milvus",
-    "llm",
-    "vllm",
-    "documents.py",
-    "embedding_windows.py",
-    "errors.py",
-    "span_summary.py",
-    "cli",
-    "onnx_encoder.py",
-    "passages.py",
-    "playground",
-]
+# The core (llama_stack_milvus/core/): Milvus storage, filters and search parameters, Milvus call
+# errors, documents, the vLLM HTTP client, the embedded LLM, long texts cut into embedding
+# windows, bounded telemetry summaries, the passages of retrieved chunks that bear on a query.
+# The clients of a running stack (llama-stack-client): the llama-stack-milvus command, which starts
+# fast, and the playground's pages. Neither imports a framework's server code.
+CORE = ["core"]
+CLIENTS = ["cli", "playground"]
+FRAMEWORKS = ("llama_stack", "ogx", "ogx_api")
 
 
-def core_files() -> list[Path]:
+def core_files(entries: list[str] = CORE + CLIENTS) -> list[Path]:
     files = []
-    for entry in CORE:
+    for entry in entries:
         path = PACKAGE / entry
         files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return files
@@ -54,18 +44,24 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def is_core(module: str) -> bool:
+def is_core(module: str, allowed: list[str] = CORE + CLIENTS) -> bool:
     parts = module.split(".")
+    if parts[0] in FRAMEWORKS:
+        return False
     if parts[0] != "llama_stack_milvus" or len(parts) == 1:
         return True
-    return parts[1] in {entry.removesuffix(".py") for entry in CORE}
+    return parts[1] in allowed
 
 
 def test_no_core_module_imports_llama_stack_or_the_api_layer():
     offences = []
     for path in core_files():
         for module in imported_modules(path):
-            if module == "llama_stack" or module.startswith("llama_stack.") or not is_core(module):
+            if not is_core(module):
+                offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    for path in core_files(CORE):  # the core stands alone: no client either
+        for module in imported_modules(path):
+            if not is_core(module, CORE):
                 offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
     assert offences == []
 
@@ -87,8 +83,10 @@ def test_importing_the_whole_core_loads_no_llama_stack():
 
 def test_the_rule_sees_an_offence(tmp_path):
     """The scan is not vacuous: a relative import of the API layer is found."""
-    fake = PACKAGE / "milvus" / "collection.py"
+    fake = PACKAGE / "core" / "milvus" / "collection.py"
     names = imported_modules(fake)
-    assert "llama_stack_milvus.milvus.settings" in names or "llama_stack_milvus.milvus" in names
+    assert "llama_stack_milvus.core.milvus.settings" in names or "llama_stack_milvus.core.milvus" in names
     assert not is_core("llama_stack_milvus.vector_io.rows") and not is_core("llama_stack_milvus.providers")
-    assert is_core("llama_stack_milvus.milvus.store") and is_core("pymilvus")
+    assert is_core("llama_stack_milvus.core.milvus.store") and is_core("pymilvus")
+    assert not is_core("ogx_api.vector_io") and not is_core("llama_stack.apis")
+    assert not is_core("llama_stack_milvus.cli.queries", CORE)

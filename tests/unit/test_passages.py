@@ -6,7 +6,7 @@ from llama_stack.apis.common.content_types import TextContentItem
 from llama_stack.apis.tools import RAGQueryResult
 from llama_stack.models.llama.llama3.tokenizer import Tokenizer
 
-from llama_stack_milvus.passages import GAP_MARK, bm25_scores, select_passages, split_units, terms
+from llama_stack_milvus.core.passages import GAP_MARK, bm25_scores, select_passages, split_units, terms
 from llama_stack_milvus.rag.context_budget import fit_passages, fit_to_budget
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from llama_stack_milvus import patches
-from llama_stack_milvus.errors import ServiceUnavailableError
+from llama_stack_milvus.core.errors import ServiceUnavailableError
 
 
 @pytest.fixture(scope="module", autouse=True)

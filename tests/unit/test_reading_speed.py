@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from llama_stack_milvus.llm import reading_speed
+from llama_stack_milvus.core.llm import reading_speed
 from llama_stack_milvus.providers.inline_rag_runtime.config import RagRuntimeConfig
 
 

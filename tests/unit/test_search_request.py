@@ -1,7 +1,7 @@
 import pytest
 from llama_stack.apis.tools import RRFRanker, WeightedRanker
 
-from llama_stack_milvus.milvus.search_request import parse_search_params
+from llama_stack_milvus.core.milvus.search_request import parse_search_params
 
 
 def test_defaults():
@@ -36,7 +36,7 @@ def test_bad_params_raise_value_error(params):
 
 
 def test_hnsw_ef_grows_with_the_collection_unless_the_config_sets_it():
-    from llama_stack_milvus.milvus.settings import IndexSettings
+    from llama_stack_milvus.core.milvus.settings import IndexSettings
 
     hnsw = IndexSettings(index_type="HNSW")
     assert [hnsw.index_search_params(10, rows)["ef"] for rows in (0, 10_000, 100_000, 1_000_000, 10**9)] == [

@@ -2,7 +2,7 @@
 
 from llama_stack.apis.vector_io import Chunk
 
-from llama_stack_milvus.span_summary import MAX_TEXT, summarize
+from llama_stack_milvus.core.span_summary import MAX_TEXT, summarize
 
 
 def test_embeddings_become_a_count_and_long_lists_are_cut():

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llama_stack_milvus.llm.tool_calls import call_schema, parse_call, plan_turn, prompt_messages
+from llama_stack_milvus.core.llm.tool_calls import call_schema, parse_call, plan_turn, prompt_messages
 
 SEARCH = {
     "type": "function",

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from llama_stack_milvus.llm.weights import QWEN_CODER_1_5B, BundledModel, WeightsMissingError, ensure_gguf
+from llama_stack_milvus.core.llm.weights import QWEN_CODER_1_5B, BundledModel, WeightsMissingError, ensure_gguf
 
 PARTS = [b"GGUF" + b"a" * 1000, b"b" * 777, b"c" * 5]
 

@@ -6,7 +6,7 @@ from .config import MilvusLiteConfig
 
 
 async def get_provider_impl(config: MilvusLiteConfig, deps: dict[Api, Any]):
-    from ...milvus.connection import MilvusBackend
+    from ...core.milvus.connection import MilvusBackend
     from ...startup import announce
     from ...vector_io.adapter import MilvusVectorIOAdapter
 

@@ -3,7 +3,7 @@ from typing import Any
 from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
 from pydantic import Field, model_validator
 
-from ...milvus.settings import LITE_INDEX_TYPES
+from ...core.milvus.settings import LITE_INDEX_TYPES
 from ...vector_io.config import MilvusIndexConfig
 
 

@@ -10,7 +10,7 @@ from llama_stack.providers.inline.inference.sentence_transformers.sentence_trans
 )
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
-from ...embedding_windows import embed_whole
+from ...core.embedding_windows import embed_whole
 from .bundled import bundled_model_dir, model_folder
 from .config import OfflineSentenceTransformersConfig
 
@@ -58,7 +58,7 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
                 f"embedding backend {self.config.backend} needs a sentence-transformers model folder; "
                 f"{model!r} is neither the bundled all-MiniLM-L6-v2 nor such a folder"
             )
-        from ...onnx_encoder import OnnxEncoder  # numpy only at import; onnxruntime is looked for below
+        from ...core.onnx_encoder import OnnxEncoder  # numpy only at import; onnxruntime is looked for below
 
         if importlib.util.find_spec("onnxruntime") is None:
             logger.warning(

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="all-MiniLM-L6-v2", help="the bundled model's name, or a model folder")
     parser.add_argument("--int8", action="store_true", help="also the int8 model (EMBEDDING_BACKEND=onnx-int8)")
     args = parser.parse_args(argv)
-    from ...onnx_encoder import exported_model
+    from ...core.onnx_encoder import exported_model
 
     folder = model_folder(args.model)
     if folder is None:

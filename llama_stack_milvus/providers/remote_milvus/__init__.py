@@ -6,7 +6,7 @@ from .config import MilvusServerConfig
 
 
 async def get_adapter_impl(config: MilvusServerConfig, deps: dict[Api, Any]):
-    from ...milvus.connection import MilvusBackend
+    from ...core.milvus.connection import MilvusBackend
     from ...startup import announce
     from ...vector_io.adapter import MilvusVectorIOAdapter
 

@@ -66,7 +66,7 @@ class VllmInferenceConfig(LongTextSettings):
 
     def connection(self):
         """What the core's vLLM client needs of this config."""
-        from ...vllm.client import VllmConnection
+        from ...core.vllm.client import VllmConnection
 
         return VllmConnection(
             url=self.url,

@@ -107,7 +107,7 @@ def _read(path: Path) -> str | None:
         return None
 
 
-if __name__ == "__main__":  # python -m llama_stack_milvus.llm.weights DIR: join the bundled GGUF into DIR
+if __name__ == "__main__":  # python -m llama_stack_milvus.core.llm.weights DIR: join the bundled GGUF into DIR
     import sys
 
     print(ensure_gguf(QWEN_CODER_1_5B, Path(sys.argv[1]).expanduser()))
