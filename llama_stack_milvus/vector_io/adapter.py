@@ -31,11 +31,11 @@ from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
 from ..core.milvus.connection import MilvusBackend, ServerFeatures, detect_features
 from ..core.milvus.search_request import parse_search_params
-from ..core.milvus.store import ChunkStore
+from ..core.milvus.stores import StoreOpener
 from . import document_files
 from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
-from .registry import RegisteredDB, VectorDBRegistry, collection_name, shared_collection_name
+from .registry import RegisteredDB, VectorDBRegistry
 from .rows import check_embedding, chunk_text
 
 logger = get_logger(name=__name__, category="vector_io")
@@ -57,8 +57,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.files_api = files_api
         self.settings = config.index_settings()
         self.indexes: dict[str, MilvusChunkIndex] = {}
-        self.shared_stores: dict[str, ChunkStore] = {}  # tenancy: partition_key, by collection
-        self._shared_lock = asyncio.Lock()
+        self.stores: StoreOpener | None = None  # once connected
         self.openai_vector_stores: dict[str, dict[str, Any]] = {}
         self.vector_db_store = None  # set by the stack's routing table
         self.kvstore = None
@@ -73,6 +72,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.client = await asyncio.to_thread(self.backend.connect)
         self.features = await asyncio.to_thread(detect_features, self.client, is_lite=self.backend.is_lite)
         self.features.check_index_type(self.settings.index_type)
+        self.stores = StoreOpener(self.client, self.settings, self.features, self.backend.label, self.config.tenancy)
         for entry in await self.registry.load_all():
             self.indexes[entry.vector_db.identifier] = await self._open(entry)
         await self.initialize_openai_vector_stores()
@@ -107,16 +107,8 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
                     f"{existing.dimension}, not {dimension}; unregister it first"
                 )
             return
-        if self.config.tenancy == "partition_key":
-            entry = RegisteredDB(
-                vector_db,
-                shared_collection_name(dimension),
-                self.features.full_text_search,
-                tenant=vector_db.identifier,
-            )
-        else:
-            entry = RegisteredDB(vector_db, collection_name(vector_db.identifier), self.features.full_text_search)
-        index = await self._open(entry)
+        record = self.stores.new_record(vector_db.identifier, vector_db.model_dump(mode="json"), dimension)
+        index = await self._open(RegisteredDB.of(record))
         await self.registry.save(index.entry)
         self.indexes[vector_db.identifier] = index
 
@@ -128,33 +120,8 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
 
     async def _open(self, entry: RegisteredDB) -> MilvusChunkIndex:
         """Create (or reopen) the collection behind a registered vector DB (or its view of a shared one)."""
-        if entry.tenant is not None:
-            store = (await self._shared_store(entry)).for_tenant(entry.tenant)
-        else:
-            store = await self._open_store(entry, shared=False)
-        opened = RegisteredDB(entry.vector_db, entry.collection, store.full_text_search, entry.tenant)
-        return MilvusChunkIndex(opened, store)
-
-    async def _open_store(self, entry: RegisteredDB, shared: bool) -> ChunkStore:
-        return await ChunkStore.open(
-            self.client,
-            entry.collection,
-            entry.vector_db.embedding_dimension,
-            self.settings,
-            self.features,
-            self.backend.label,
-            entry.full_text_search,
-            shared=shared,
-        )
-
-    async def _shared_store(self, entry: RegisteredDB) -> ChunkStore:
-        # Opened once for all its vector DBs: thousands of tenants cost one collection load.
-        async with self._shared_lock:
-            store = self.shared_stores.get(entry.collection)
-            if store is None:
-                store = await self._open_store(entry, shared=True)
-                self.shared_stores[entry.collection] = store
-            return store
+        record, store = await self.stores.open(entry.record(), entry.vector_db.embedding_dimension)
+        return MilvusChunkIndex(RegisteredDB.of(record), store)
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)

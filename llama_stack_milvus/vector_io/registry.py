@@ -1,14 +1,17 @@
-"""The provider's own persisted record of its vector DBs and the collections behind them."""
+"""0.2.20's vector DBs in the core's record store (core/milvus/records.py): the record keeps the
+VectorDB's JSON under "vector_db", as it always has, so registries written before read the same."""
 
-import hashlib
-import json
-import re
 from dataclasses import dataclass
 
 from llama_stack.apis.vector_dbs import VectorDB
 from llama_stack.providers.utils.kvstore.api import KVStore
 
+from ..core.milvus.records import RecordStore, StoredRecord, collection_name, shared_collection_name
+
+__all__ = ["RegisteredDB", "VectorDBRegistry", "collection_name", "shared_collection_name"]
+
 PREFIX = "llama_stack_milvus:vector_dbs:v1::"
+RESOURCE_KEY = "vector_db"
 
 
 @dataclass(frozen=True)
@@ -16,48 +19,26 @@ class RegisteredDB:
     vector_db: VectorDB
     collection: str
     full_text_search: bool
-    # Set when the vector DB lives in a collection shared by many (tenancy: partition_key): its
-    # rows carry this value. Entries saved before tenancy existed have their own collection.
     tenant: str | None = None
 
-    def to_json(self) -> str:
-        data = {
-            "vector_db": self.vector_db.model_dump(mode="json"),
-            "collection": self.collection,
-            "full_text_search": self.full_text_search,
-        }
-        if self.tenant is not None:
-            data["tenant"] = self.tenant
-        return json.dumps(data)
+    def record(self) -> StoredRecord:
+        resource = self.vector_db.model_dump(mode="json")
+        return StoredRecord(self.vector_db.identifier, resource, self.collection, self.full_text_search, self.tenant)
 
     @classmethod
-    def from_json(cls, text: str) -> "RegisteredDB":
-        data = json.loads(text)
-        return cls(VectorDB(**data["vector_db"]), data["collection"], data["full_text_search"], data.get("tenant"))
-
-
-def collection_name(vector_db_id: str) -> str:
-    """A valid, unique Milvus collection name: letters, digits and _, a readable stem and a hash
-    of the exact id (so "a-b" and "a_b" never share a collection)."""
-    stem = re.sub(r"[^0-9A-Za-z_]", "_", vector_db_id)[:64]
-    digest = hashlib.sha256(vector_db_id.encode("utf-8")).hexdigest()[:12]
-    return f"lsm_{stem}_{digest}"
-
-
-def shared_collection_name(dimension: int) -> str:
-    """The collection that holds every vector DB of this embedding dimension under tenancy: partition_key."""
-    return f"lsm_vector_dbs_{dimension}d"
+    def of(cls, record: StoredRecord) -> "RegisteredDB":
+        return cls(VectorDB(**record.resource), record.collection, record.full_text_search, record.tenant)
 
 
 class VectorDBRegistry:
     def __init__(self, kvstore: KVStore) -> None:
-        self.kvstore = kvstore
+        self.records = RecordStore(kvstore, PREFIX, RESOURCE_KEY)
 
     async def load_all(self) -> list[RegisteredDB]:
-        return [RegisteredDB.from_json(v) for v in await self.kvstore.values_in_range(PREFIX, PREFIX + "\xff")]
+        return [RegisteredDB.of(r) for r in await self.records.load_all()]
 
     async def save(self, entry: RegisteredDB) -> None:
-        await self.kvstore.set(PREFIX + entry.vector_db.identifier, entry.to_json())
+        await self.records.save(entry.record())
 
     async def delete(self, vector_db_id: str) -> None:
-        await self.kvstore.delete(PREFIX + vector_db_id)
+        await self.records.delete(vector_db_id)

@@ -91,6 +91,7 @@ class ChunkCollection:
         # Shared by every tenant's view: a delete by one (an unregister) must be seen by the next.
         self._strong_reads = _StrongReads()
         self.rows_estimate = 0  # for search params that grow with the collection; not a count
+        self.output_fields = list(OUTPUT_FIELDS)  # with VECTOR where hits must carry their embedding
 
     def for_tenant(self, tenant: str) -> "ChunkCollection":
         """A view of a shared collection that sees, writes and deletes only `tenant`'s rows."""
@@ -302,7 +303,7 @@ class ChunkCollection:
             anns_field=VECTOR,
             limit=k,
             filter=self._scoped(filter_expr),
-            output_fields=OUTPUT_FIELDS,
+            output_fields=self.output_fields,
             search_params=self._vector_search_params(k),
             **self._read_options(),
         )
@@ -316,7 +317,7 @@ class ChunkCollection:
                 anns_field=SPARSE,
                 limit=k,
                 filter=self._scoped(filter_expr),
-                output_fields=OUTPUT_FIELDS,
+                output_fields=self.output_fields,
                 search_params=self._keyword_search_params(),
                 **self._read_options(),
             )
@@ -349,7 +350,7 @@ class ChunkCollection:
                 reqs=requests,
                 ranker=RRFRanker(rrf_k),
                 limit=k,
-                output_fields=OUTPUT_FIELDS,
+                output_fields=self.output_fields,
                 **self._read_options(),
             )
         )

@@ -9,7 +9,7 @@ from typing import Any
 from pymilvus import MilvusClient
 
 from .calls import call_milvus
-from .collection import ChunkCollection, Hit, StoredDocument
+from .collection import VECTOR, ChunkCollection, Hit, StoredDocument
 from .connection import ServerFeatures
 from .search_request import SearchRequest
 from .settings import IndexSettings
@@ -32,11 +32,13 @@ class ChunkStore:
         where: str,
         full_text_search: bool,
         shared: bool = False,
+        with_vectors: bool = False,
     ) -> "ChunkStore":
         """Create the collection (or reopen it) and learn whether it has a BM25 field: a collection
         made on a Milvus older than 2.5 keeps working, without keyword search.
 
-        shared: a collection for many vector DBs; use it through for_tenant."""
+        shared: a collection for many vector DBs; use it through for_tenant.
+        with_vectors: hits carry their embedding (OGX returns it with every chunk)."""
         collection = ChunkCollection(
             client,
             name,
@@ -47,6 +49,8 @@ class ChunkStore:
             partition_key=shared and not features.is_lite,
             upsert_by_delete=shared and not features.partition_key_upsert,
         )
+        if with_vectors:
+            collection.output_fields.append(VECTOR)
         await call_milvus(where, collection.ensure)
         collection.full_text_search = await call_milvus(where, collection.has_sparse_field)
         return cls(collection, features, where)

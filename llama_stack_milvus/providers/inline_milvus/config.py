@@ -3,7 +3,7 @@ from typing import Any
 from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
 from pydantic import Field, model_validator
 
-from ...core.milvus.settings import LITE_INDEX_TYPES
+from ...core.milvus.index_config import check_lite_index_type
 from ...vector_io.config import MilvusIndexConfig
 
 
@@ -14,11 +14,7 @@ class MilvusLiteConfig(MilvusIndexConfig):
 
     @model_validator(mode="after")
     def _lite_index_types_only(self) -> "MilvusLiteConfig":
-        if self.index_type not in LITE_INDEX_TYPES:
-            raise ValueError(
-                f"index_type {self.index_type} is not available on Milvus Lite, which builds only "
-                f"{', '.join(LITE_INDEX_TYPES)}; use remote::milvus with a Milvus server for {self.index_type}"
-            )
+        check_lite_index_type(self.index_type)
         return self
 
     @classmethod
