@@ -113,9 +113,12 @@ class StackServer:
     def start(self, timeout: float = 240) -> "StackServer":
         self.state_dir.mkdir(parents=True, exist_ok=True)
         export = Path(self.env()["SQLITE_STORE_DIR"]) / "embedding-onnx"  # the run configs' onnx_dir
-        if ONNX_CACHE is not None and self.env().get("EMBEDDING_BACKEND") != "torch" and not export.exists():
+        if ONNX_CACHE is not None and self.env().get("EMBEDDING_BACKEND") != "torch":
+            # Made again if it went away since this state folder linked to it (a restart would
+            # otherwise find a dangling link: "File exists" at its first embedding).
             ONNX_CACHE.mkdir(parents=True, exist_ok=True)
-            export.symlink_to(ONNX_CACHE, target_is_directory=True)
+            if not export.is_symlink() and not export.exists():
+                export.symlink_to(ONNX_CACHE, target_is_directory=True)
         llama = Path(sys.executable).parent / "llama"
         command = [str(llama), "stack", "run", str(self.config), "--port", str(self.port)]
         self.process = spawn(command, self.log_path, self.env(), cwd=REPO)
