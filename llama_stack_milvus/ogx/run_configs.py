@@ -1,0 +1,152 @@
+"""OGX run configs with our provider, generated from one description (imports nothing of OGX):
+run-configs/ogx/*.yaml for scripts/ogx.sh, and the configs the OGX tests start (ours or OGX's
+built-in Milvus, the inference OGX's recordings replay).
+
+    python -m llama_stack_milvus.ogx.run_configs          # rewrite run-configs/ogx/
+    python -m llama_stack_milvus.ogx.run_configs --check  # exit 1 if a file differs (a unit test runs it)
+"""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+FOLDER = REPO / "run-configs" / "ogx"
+STATE_DIR = "${env.SQLITE_STORE_DIR:=~/.ogx/distributions/llama-stack-milvus}"
+MODULE = "llama_stack_milvus.ogx"
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+EMBEDDING_DIMENSION = 384
+# OGX's recordings of its vector_io tests: Ollama's nomic-embed-text, 768 dimensions.
+RECORDED_MODEL = "nomic-embed-text:v1.5"
+RECORDED_DIMENSION = 768
+
+
+def lite(provider_id: str = "milvus", ours: bool = True) -> dict[str, Any]:
+    entry = {"provider_id": provider_id, "provider_type": "inline::milvus"}
+    if ours:
+        entry["module"] = MODULE
+    entry["config"] = {
+        "db_path": f"{STATE_DIR}/milvus.db",
+        "persistence": {"namespace": "vector_io::milvus", "backend": "kv_default"},
+    }
+    return entry
+
+
+def server(provider_id: str = "milvus", ours: bool = True) -> dict[str, Any]:
+    entry = {"provider_id": provider_id, "provider_type": "remote::milvus"}
+    if ours:
+        entry["module"] = MODULE
+    entry["config"] = {
+        "uri": "${env.MILVUS_URI:=http://localhost:19530}",
+        "token": "${env.MILVUS_TOKEN:=root:Milvus}",
+        "persistence": {"namespace": "vector_io::milvus_remote", "backend": "kv_default"},
+    }
+    return entry
+
+
+def sentence_transformers() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Embeddings on the CPU, offline: OGX's provider over the bundled model's folder
+    (EMBEDDING_MODEL_PATH, which scripts/ogx.sh sets)."""
+    provider = {"provider_id": "sentence-transformers", "provider_type": "inline::sentence-transformers", "config": {}}
+    model = {
+        "model_id": EMBEDDING_MODEL,
+        "provider_id": "sentence-transformers",
+        "provider_model_id": "${env.EMBEDDING_MODEL_PATH}",
+        "model_type": "embedding",
+        "metadata": {"embedding_dimension": EMBEDDING_DIMENSION},
+    }
+    return provider, model
+
+
+def recorded_ollama() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Ollama as OGX's recordings know it (the tests replay them: no Ollama runs)."""
+    provider = {"provider_id": "ollama", "provider_type": "remote::ollama",
+                "config": {"base_url": "${env.OLLAMA_URL:=http://0.0.0.0:11434/v1}"}}  # fmt: skip
+    model = {
+        "model_id": RECORDED_MODEL,
+        "provider_id": "ollama",
+        "provider_model_id": RECORDED_MODEL,
+        "model_type": "embedding",
+        "metadata": {"embedding_dimension": RECORDED_DIMENSION},
+    }
+    return provider, model
+
+
+def run_config(vector_io: dict[str, Any], inference: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    provider, model = inference
+    return {
+        "version": 2,
+        "distro_name": "llama-stack-milvus-ogx",
+        "apis": ["file_processors", "files", "inference", "vector_io"],
+        "providers": {
+            "inference": [provider],
+            "vector_io": [vector_io],
+            "files": [
+                {
+                    "provider_id": "builtin-files",
+                    "provider_type": "inline::localfs",
+                    "config": {
+                        "storage_dir": f"{STATE_DIR}/files",
+                        "metadata_store": {"table_name": "files_metadata", "backend": "sql_default"},
+                    },
+                }
+            ],
+            "file_processors": [{"provider_id": "pypdf", "provider_type": "inline::pypdf"}],
+        },  # fmt: skip
+        "storage": {
+            "backends": {
+                "kv_default": {"type": "kv_sqlite", "db_path": f"{STATE_DIR}/kvstore.db"},
+                "sql_default": {"type": "sql_sqlite", "db_path": f"{STATE_DIR}/sql_store.db"},
+            },
+            "stores": {
+                "metadata": {"namespace": "registry", "backend": "kv_default"},
+                "inference": {"table_name": "inference_store", "backend": "sql_default"},
+                "conversations": {"table_name": "openai_conversations", "backend": "sql_default"},
+                "prompts": {"table_name": "prompts", "backend": "sql_default"},
+            },
+        },
+        "registered_resources": {"models": [model]},
+        "server": {"port": 8321},
+        "vector_stores": {
+            "default_provider_id": vector_io["provider_id"],
+            "default_embedding_model": {"provider_id": model["provider_id"], "model_id": model["model_id"]},
+        },
+    }
+
+
+def shipped() -> dict[str, dict[str, Any]]:
+    return {
+        "milvus-lite.yaml": run_config(lite(), sentence_transformers()),
+        "milvus-server.yaml": run_config(server(), sentence_transformers()),
+    }
+
+
+def text(config: dict[str, Any]) -> str:
+    header = "# Generated by llama_stack_milvus/ogx/run_configs.py; scripts/ogx.sh starts it.\n"
+    return header + yaml.safe_dump(config, sort_keys=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    stale = []
+    for name, config in shipped().items():
+        path = FOLDER / name
+        if args.check:
+            if not path.exists() or path.read_text() != text(config):
+                stale.append(str(path))
+        else:
+            FOLDER.mkdir(parents=True, exist_ok=True)
+            path.write_text(text(config))
+    if stale:
+        print("out of date (python -m llama_stack_milvus.ogx.run_configs): " + ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

