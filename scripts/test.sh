@@ -15,6 +15,8 @@ sync_venv --all-extras
 export_embeddings --int8
 ensure_postgres
 ensure_chromium
+ensure_ogx_venv
+ensure_ogx_tests
 wait "$milvus_venv"
 wait "$vllm_venv"
 trap - EXIT
