@@ -90,3 +90,20 @@ def test_the_rule_sees_an_offence(tmp_path):
     assert is_core("llama_stack_milvus.core.milvus.store") and is_core("pymilvus")
     assert not is_core("ogx_api.vector_io") and not is_core("llama_stack.apis")
     assert not is_core("llama_stack_milvus.cli.queries", CORE)
+
+
+def test_the_ogx_shell_stands_on_the_core_alone():
+    """The OGX distribution (ogx/pyproject.toml) ships only the core and llama_stack_milvus/ogx: that
+    shell imports neither Llama Stack 0.2.20 nor the 0.2.20 shell; nothing else imports OGX."""
+    offences = []
+    for path in sorted((PACKAGE / "ogx").rglob("*.py")):
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if parts[0] == "llama_stack" or (parts[0] == "llama_stack_milvus" and len(parts) > 1
+                                             and parts[1] not in ("core", "ogx")):  # fmt: skip
+                offences.append(f"{path.relative_to(PACKAGE)} imports {module}")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "ogx" not in path.relative_to(PACKAGE).parts[:1]:
+            offences += [f"{path.relative_to(PACKAGE)} imports {m}" for m in imported_modules(path)
+                         if m.split(".")[0] in ("ogx", "ogx_api")]  # fmt: skip
+    assert offences == []

@@ -28,3 +28,13 @@ def test_every_file_shares_the_stock_providers_and_names_ours_by_module():
             assert document["providers"][api] == stock[api], (path, api)
         ours = [p for ps in document["providers"].values() for p in ps if "module" in p]
         assert ours and all(p["module"].startswith("llama_stack_milvus.providers.") for p in ours)
+
+
+def test_the_ogx_run_configs_are_as_generated_and_name_our_provider():
+    from llama_stack_milvus.ogx import run_configs as ogx_run_configs
+
+    assert ogx_run_configs.main(["--check"]) == 0, "run: python -m llama_stack_milvus.ogx.run_configs"
+    for config in ogx_run_configs.shipped().values():
+        (milvus,) = config["providers"]["vector_io"]
+        assert milvus["module"] == "llama_stack_milvus.ogx"
+        assert config["vector_stores"]["default_provider_id"] == milvus["provider_id"]
