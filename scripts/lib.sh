@@ -122,23 +122,23 @@ ensure_vllm_venv() {
 }
 
 # The OGX environment (.venv-ogx, Python >= 3.12): OGX 1.5.0, our provider for it (the second
-# distribution in ogx/, installed from this tree) and what scripts/ogx.sh and the OGX tests use,
-# exactly as ogx/requirements.txt says (hashes checked). Offline once made.
+# distribution in packaging/ogx/, installed from this tree) and what scripts/ogx.sh and the OGX tests use,
+# exactly as packaging/ogx/requirements.txt says (hashes checked). Offline once made.
 OGX_VERSION="1.5.0"
 OGX_SDIST_SHA256="fd218259c926857e6fd91025b53cc724faa78fcba5dcfc2aa1a1e420d1ded2e3"
 ensure_ogx_venv() {
   local venv="$REPO/.venv-ogx" python uv stamp
   python="$(find_python)"
   uv="$(ensure_uv "$python")"
-  stamp="$(cat "$REPO/ogx/requirements.txt" "$REPO/ogx/pyproject.toml" | sha256sum | cut -c1-16)"
+  stamp="$(cat "$REPO/packaging/ogx/requirements.txt" "$REPO/packaging/ogx/pyproject.toml" | sha256sum | cut -c1-16)"
   if [ "$(cat "$venv/.requirements-stamp" 2>/dev/null)" != "$stamp" ]; then
-    echo "==> making .venv-ogx: OGX $OGX_VERSION and llama-stack-milvus-ogx (ogx/requirements.txt)" >&2
+    echo "==> making .venv-ogx: OGX $OGX_VERSION and llama-stack-milvus-ogx (packaging/ogx/requirements.txt)" >&2
     [ -x "$venv/bin/python" ] || "$uv" venv -q --python "$python" "$venv" >&2
-    (cd "$REPO/ogx" && "$uv" pip sync -q --no-config --python "$venv/bin/python" requirements.txt >&2)
+    (cd "$REPO/packaging/ogx" && "$uv" pip sync -q --no-config --python "$venv/bin/python" requirements.txt >&2)
     echo "$stamp" > "$venv/.requirements-stamp"
   fi
   # Our code changes more often than the lock: reinstalled from the tree every time (a second).
-  (cd "$REPO/ogx" && "$uv" pip install -q --no-config --no-deps --reinstall-package llama-stack-milvus-ogx \
+  (cd "$REPO/packaging/ogx" && "$uv" pip install -q --no-config --no-deps --reinstall-package llama-stack-milvus-ogx \
     --python "$venv/bin/python" . >&2)
 }
 

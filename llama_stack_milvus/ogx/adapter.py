@@ -4,6 +4,10 @@ vector-store mixin does files, chunking and search requests; our index stores an
 import asyncio
 from typing import Any
 
+from ogx.core.storage.kvstore import kvstore_impl
+from ogx.log import get_logger
+from ogx.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
+from ogx.providers.utils.memory.vector_store import VectorStoreWithIndex
 from ogx_api import (
     Api,
     DeleteChunksRequest,
@@ -15,11 +19,6 @@ from ogx_api import (
     VectorStoreNotFoundError,
     VectorStoresProtocolPrivate,
 )
-
-from ogx.core.storage.kvstore import kvstore_impl
-from ogx.log import get_logger
-from ogx.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
-from ogx.providers.utils.memory.vector_store import VectorStoreWithIndex
 
 from ..core.milvus.connection import MilvusBackend, ServerFeatures, detect_features
 from ..core.milvus.records import RecordStore

@@ -93,7 +93,7 @@ def test_the_rule_sees_an_offence(tmp_path):
 
 
 def test_the_ogx_shell_stands_on_the_core_alone():
-    """The OGX distribution (ogx/pyproject.toml) ships only the core and llama_stack_milvus/ogx: that
+    """The OGX distribution (packaging/ogx/pyproject.toml) ships only the core and llama_stack_milvus/ogx: that
     shell imports neither Llama Stack 0.2.20 nor the 0.2.20 shell; nothing else imports OGX."""
     offences = []
     for path in sorted((PACKAGE / "ogx").rglob("*.py")):
