@@ -6,14 +6,13 @@ Its content hash (of the text) tells an unchanged document from a changed one.
 """
 
 import hashlib
-import html.parser
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 
-from ..core.documents import parse_pdf
+from ..core.documents import DEFAULT_MAX_DOCUMENT_BYTES, NotText, document_text
 
 # Suffixes read from folders, and their media types. Single files of another suffix are read as text.
 SUFFIXES = {
@@ -72,33 +71,20 @@ def read(source: Source, http: httpx.Client | None = None) -> ReadDocument:
 
 def read_upload(name: str, body: bytes) -> ReadDocument:
     """A file a user uploaded (the playground): its name is its document id, its suffix its type."""
+    if len(body) > DEFAULT_MAX_DOCUMENT_BYTES:
+        raise Unreadable(_too_large(len(body)))
     return ReadDocument(Source(name, name, _type_of(name)), text_of(body, _type_of(name)))
 
 
 def text_of(body: bytes, media_type: str) -> str:
-    """The text of a document's bytes: PDF, HTML (visible text), else UTF-8 text."""
-    if media_type == "application/pdf" or body.startswith(b"%PDF-"):
-        text = _pdf_text(body)
-    elif b"\x00" in body[:8192]:
-        raise Unreadable("it is binary, not text, Markdown, reStructuredText, HTML or PDF")
-    else:
-        text = body.decode("utf-8", errors="replace")
-        if media_type == "text/html" or (
-            media_type == "text/plain" and text.lstrip()[:15].lower() == "<!doctype html>"
-        ):
-            text = html_text(text)
+    """The text of a document's bytes, by the server's rule (core/documents.py)."""
+    try:
+        text = document_text(body, media_type)
+    except NotText as exc:
+        raise Unreadable(str(exc)) from None
     if not text.strip():
         raise Unreadable("it has no text")
     return text
-
-
-def html_text(markup: str) -> str:
-    """The visible text of an HTML page: scripts, styles and tags out, block elements on lines."""
-    extractor = _TextOf()
-    extractor.feed(markup)
-    extractor.close()
-    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
-    return "\n".join(line for line in lines if line)
 
 
 def _document_id(path: Path) -> str:
@@ -115,9 +101,16 @@ def _type_of(name: str) -> str:
 
 def _read_file(source: Source) -> bytes:
     try:
+        size = Path(source.location).stat().st_size
+        if size > DEFAULT_MAX_DOCUMENT_BYTES:
+            raise Unreadable(_too_large(size))
         return Path(source.location).read_bytes()
     except OSError as exc:
         raise Unreadable(exc.strerror or str(exc)) from None
+
+
+def _too_large(size: int) -> str:
+    return f"it is {size:,} bytes, more than the {DEFAULT_MAX_DOCUMENT_BYTES:,} a document may have"
 
 
 def _fetch(source: Source, http: httpx.Client | None) -> tuple[bytes, str]:
@@ -131,39 +124,7 @@ def _fetch(source: Source, http: httpx.Client | None) -> tuple[bytes, str]:
             client.close()
     if response.status_code >= 400:
         raise Unreadable(f"fetching it answered HTTP {response.status_code} {response.reason_phrase}")
+    if len(response.content) > DEFAULT_MAX_DOCUMENT_BYTES:
+        raise Unreadable(_too_large(len(response.content)))
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return response.content, content_type or source.mime_type
-
-
-def _pdf_text(body: bytes) -> str:
-    try:
-        return parse_pdf(body)
-    except Exception as exc:  # pypdf raises many types for a damaged file
-        raise Unreadable(f"it is not a readable PDF ({type(exc).__name__}: {exc})") from None
-
-
-class _TextOf(html.parser.HTMLParser):
-    _SKIPPED = {"script", "style", "noscript", "template", "head"}
-    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "section", "article",
-               "table", "ul", "ol", "dd", "dt", "blockquote", "title"}  # fmt: skip
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in self._SKIPPED:
-            self.skipping += 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag) -> None:
-        if tag in self._SKIPPED:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data) -> None:
-        if not self.skipping:
-            self.parts.append(data)

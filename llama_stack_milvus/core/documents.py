@@ -8,6 +8,7 @@ and says why, with the HTTP status that fits the cause (`DocumentError.status_co
 
 import asyncio
 import base64
+import html.parser
 import io
 import re
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S*$|^data:", re.DOTALL)
 _LOCAL_PATH = re.compile(r"^(/|~/|\./|\.\./|[A-Za-z]:\\)\S*$")
 _TEXT_TYPES = ("application/json", "application/xml", "application/xhtml+xml", "application/javascript",
                "application/x-yaml", "application/yaml", "application/x-ndjson", "application/rtf")  # fmt: skip
+# A document larger than this is refused, by the server (max_document_bytes) and the ingest command alike.
+DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 _UNTYPED = ("", "application/octet-stream", "binary/octet-stream")
 # Metadata every stored chunk carries: how many chunks its document has (a document cut short by an
 # interruption has fewer stored), and the document text's digest (the ingest command's resume).
@@ -201,17 +204,74 @@ def parse_pdf(body: bytes) -> str:
 
 async def _decode(doc: Document, body: bytes, content_type: str, encoding: str | None) -> str:
     declared = (doc.mime_type or "").lower()
-    if declared == "application/pdf" or content_type == "application/pdf" or body.startswith(b"%PDF-"):
-        try:
-            return await asyncio.to_thread(parse_pdf, body)
-        except Exception as exc:
-            raise _Refused(f"it is not a readable PDF ({type(exc).__name__}: {exc})") from None
-    kind = declared or content_type
-    if not (kind.startswith("text/") or kind in _TEXT_TYPES or kind in _UNTYPED or kind.endswith(("+xml", "+json"))):
-        raise _Refused(f"it is {content_type or declared}, not text or PDF")
-    if b"\x00" in body[:8192]:
-        raise _Refused(f"it is binary ({content_type or 'no Content-Type'}), not text or PDF")
+    kind = "application/pdf" if "application/pdf" in (declared, content_type) else (declared or content_type)
     try:
-        return body.decode(encoding or "utf-8")
+        return await asyncio.to_thread(document_text, body, kind, encoding, content_type)
+    except NotText as exc:
+        raise _Refused(str(exc)) from None
+
+
+class NotText(ValueError):
+    """Bytes that hold no readable text; the message says why (the ingest command and the server say it alike)."""
+
+
+def document_text(body: bytes, media_type: str, encoding: str | None = None, served_as: str | None = None) -> str:
+    """The text of a document's bytes, read by one rule wherever they come from (the server's
+    rag_tool.insert, the ingest command, the playground): PDF text; HTML's visible text (a
+    declared text/html, or a page that starts with <!doctype html>); any other text as UTF-8 (or
+    the declared encoding). Anything else is NotText, naming `served_as` (what a server said it
+    sent) where given."""
+    media_type = (media_type or "").lower()
+    if media_type == "application/pdf" or body.startswith(b"%PDF-"):
+        try:
+            return parse_pdf(body)
+        except Exception as exc:  # pypdf raises many types for a damaged file
+            raise NotText(f"it is not a readable PDF ({type(exc).__name__}: {exc})") from None
+    textual = media_type.startswith("text/") or media_type in _TEXT_TYPES or media_type.endswith(("+xml", "+json"))
+    if not (textual or media_type in _UNTYPED):
+        raise NotText(f"it is {served_as or media_type}, not text or PDF")
+    if b"\x00" in body[:8192]:
+        raise NotText(f"it is binary ({served_as or media_type or 'no media type'}), not text or PDF")
+    try:
+        text = body.decode(encoding or "utf-8")
     except (UnicodeDecodeError, LookupError):
-        return body.decode("utf-8", errors="replace")
+        text = body.decode("utf-8", errors="replace")
+    if media_type in ("text/html", "application/xhtml+xml") or text.lstrip()[:15].lower() == "<!doctype html>":
+        text = html_text(text)
+    return text
+
+
+def html_text(markup: str) -> str:
+    """The visible text of an HTML page: scripts, styles and tags out, block elements on lines."""
+    extractor = _TextOf()
+    extractor.feed(markup)
+    extractor.close()
+    lines = (" ".join(line.split()) for line in "".join(extractor.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+class _TextOf(html.parser.HTMLParser):
+    _SKIPPED = {"script", "style", "noscript", "template", "head"}
+    _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "section", "article",
+               "table", "ul", "ol", "dd", "dt", "blockquote", "title"}  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self._SKIPPED:
+            self.skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self._SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data) -> None:
+        if not self.skipping:
+            self.parts.append(data)

@@ -7,7 +7,8 @@ import pytest
 from pdf import pdf_with_text
 
 from llama_stack_milvus.cli.ingest import Summary, stored_state
-from llama_stack_milvus.cli.sources import ReadDocument, Source, Unreadable, find_sources, html_text, read
+from llama_stack_milvus.cli.sources import ReadDocument, Source, Unreadable, find_sources, read
+from llama_stack_milvus.core.documents import html_text
 
 
 def test_folders_are_read_recursively_by_suffix_and_named_from_the_working_directory(tmp_path, monkeypatch):
@@ -101,3 +102,19 @@ def test_the_summary_names_every_failure():
         "db: 6 documents (2 new, 1 replaced, 3 unchanged), 9 chunks stored, 1 failed, 1.2 s",
         "  failed: x.pdf: not a PDF",
     ]
+
+
+def test_the_server_and_the_command_read_a_document_by_one_rule():
+    """rag_tool.insert of an HTML page (here a data: URL) stores its visible text, as the ingest
+    command does; a PNG is refused by both with the same words."""
+    import asyncio
+    import base64
+
+    from llama_stack_milvus.core.documents import Document, FetchLimits, NotText, document_text, documents_text
+
+    page = b"<!doctype html><html><head><style>p{}</style></head><body><p>One</p><p>Two</p></body></html>"
+    url = "data:text/html;base64," + base64.b64encode(page).decode()
+    (served,) = asyncio.run(documents_text([Document("page", uri=url)], FetchLimits(5, 10_000, 2)))
+    assert served == document_text(page, "text/plain") == "One\nTwo"
+    with pytest.raises(NotText, match=r"it is binary \(image/png\), not text or PDF"):
+        document_text(b"\x89PNG\x00\x00", "text/plain", served_as="image/png")

@@ -2,6 +2,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ...core.documents import DEFAULT_MAX_DOCUMENT_BYTES
+
 
 class RagRuntimeConfig(BaseModel):
     """inline::rag-runtime: rag_tool.insert and rag_tool.query, fetching documents strictly."""
@@ -10,7 +12,7 @@ class RagRuntimeConfig(BaseModel):
 
     fetch_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for one document URL")
     max_document_bytes: int = Field(
-        default=50 * 1024 * 1024, gt=0, description="A fetched document larger than this is refused"
+        default=DEFAULT_MAX_DOCUMENT_BYTES, gt=0, description="A fetched document larger than this is refused"
     )
     max_concurrent_fetches: int = Field(default=8, ge=1, le=64, description="Document URLs fetched at once")
     # What knowledge_search and rag_tool.query retrieve when the caller's query_config does not say:
