@@ -2,11 +2,12 @@
 per call, resumable.
 
 Resume: each chunk stored carries its document's content hash and chunk count (`document_chunks`,
-written by our rag runtime). Before a document is sent, one filtered query asks what is stored
-under its id: the same hash in every chunk, as many chunks as the document has -> unchanged,
-skipped. Anything else (nothing, another version, a version cut short by an interruption) -> the
-document is sent, and the stack replaces what was there. Chunk ids derive from the content, so a
-document sent twice is stored once.
+written by our rag runtime). Before a document is sent, one filtered query (our providers' file
+view of the vector DB: vector_stores.files.retrieve) asks what is stored under its id: the same
+hash in every chunk, as many chunks as the document has -> unchanged, skipped. Anything else
+(nothing, another version, a version cut short by an interruption) -> the document is sent, and
+the stack replaces what was there. Chunk ids derive from the content, so a document sent twice is
+stored once.
 """
 
 import base64
@@ -14,13 +15,13 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+import llama_stack_client
 from llama_stack_client import LlamaStackClient
 
-from ..core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
+from ..core.documents import CONTENT_HASH_KEY
+from ..core.file_ids import file_id
 from .progress import Progress
 from .sources import ReadDocument, Source, Unreadable, find_sources, read
-
-MAX_K = 16_384  # the most chunks one query returns
 
 
 @dataclass
@@ -113,31 +114,25 @@ def insert(client, vector_db_id: str, document: ReadDocument, chunk_size: int) -
 
 
 def stored_state(client, vector_db_id: str, document: ReadDocument) -> str:
-    """new, unchanged (this content, every chunk stored) or changed (anything else)."""
-    hits = _chunks_of(client, vector_db_id, document.source.document_id, 2)
-    if not hits:
+    """new, unchanged (this content, every chunk stored) or changed (anything else), from the
+    document's entry in our providers' file view of the vector DB (a filtered query, no search)."""
+    return state_of(_stored(client, vector_db_id, document), document.content_hash)
+
+
+def state_of(stored, content_hash: str) -> str:
+    if stored is None:
         return "new"
-    count = hits[0].metadata.get(DOCUMENT_CHUNKS_KEY)
-    if not isinstance(count, int | float) or any(
-        h.metadata.get(CONTENT_HASH_KEY) != document.content_hash for h in hits
-    ):
-        return "changed"
-    count = int(count)  # JSON numbers may come back as floats
-    if count > len(hits):
-        hits = _chunks_of(client, vector_db_id, document.source.document_id, min(count + 1, MAX_K))
-    complete = len(hits) == count and all(h.metadata.get(CONTENT_HASH_KEY) == document.content_hash for h in hits)
-    return "unchanged" if complete else "changed"
+    same = stored.attributes.get(CONTENT_HASH_KEY) == content_hash
+    return "unchanged" if same and stored.status == "completed" else "changed"
 
 
 def stored_chunks(client, vector_db_id: str, document: ReadDocument) -> int:
-    hits = _chunks_of(client, vector_db_id, document.source.document_id, 1)
-    return int(hits[0].metadata.get(DOCUMENT_CHUNKS_KEY) or 1) if hits else 0
+    stored = _stored(client, vector_db_id, document)
+    return int(stored.attributes.get("chunks") or 0) if stored else 0
 
 
-def _chunks_of(client, vector_db_id: str, document_id: str, k: int):
-    only_this = {"type": "eq", "key": "document_id", "value": document_id}
-    return client.vector_io.query(
-        vector_db_id=vector_db_id,
-        query=document_id,
-        params={"mode": "vector", "max_chunks": k, "filters": only_this},
-    ).chunks
+def _stored(client, vector_db_id: str, document: ReadDocument):
+    try:
+        return client.vector_stores.files.retrieve(file_id(document.source.document_id), vector_store_id=vector_db_id)
+    except llama_stack_client.NotFoundError:
+        return None

@@ -204,9 +204,8 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         if not self._is_vector_db(vector_store_id):
             return await super().openai_retrieve_vector_store_file(vector_store_id, file_id)
         wanted = document_files.document_id(file_id, vector_store_id)
-        for document in await self.indexes[vector_store_id].documents():
-            if document.document_id == wanted:
-                return document_files.file_object(document, vector_store_id)
+        for document in await self.indexes[vector_store_id].documents(wanted):
+            return document_files.file_object(document, vector_store_id)
         raise document_files.DocumentNotFoundError(file_id, vector_store_id)
 
     async def openai_delete_vector_store_file(

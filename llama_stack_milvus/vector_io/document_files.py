@@ -1,12 +1,8 @@
 """A vector DB's documents seen as the files of a vector store (0.2.20 has no API that lists or
 deletes the documents of a vector DB; upstream answers these calls for vector_dbs with a 404).
 
-A document's file id is `doc_` and its id in URL-safe base64: document ids are paths and URLs,
-and a `/` cannot travel in the path of /v1/vector_stores/{id}/files/{file_id}.
+A document's file id: core/file_ids.py.
 """
-
-import base64
-import binascii
 
 from llama_stack.apis.common.errors import ResourceNotFoundError
 from llama_stack.apis.vector_io import (
@@ -15,10 +11,10 @@ from llama_stack.apis.vector_io import (
     VectorStoreListFilesResponse,
 )
 
-from ..core.documents import DOCUMENT_CHUNKS_KEY
+from ..core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
+from ..core.file_ids import document_id_of, file_id
 from ..core.milvus.collection import StoredDocument
 
-FILE_ID_PREFIX = "doc_"
 MAX_FILES_PER_PAGE = 10_000
 
 
@@ -27,19 +23,11 @@ class DocumentNotFoundError(ResourceNotFoundError):
         super().__init__(file_id, "Document", f"client.vector_stores.files.list({vector_db_id!r})")
 
 
-def file_id(document_id: str) -> str:
-    return FILE_ID_PREFIX + base64.urlsafe_b64encode(document_id.encode("utf-8")).decode("ascii").rstrip("=")
-
-
 def document_id(file_id_: str, vector_db_id: str) -> str:
-    encoded = file_id_.removeprefix(FILE_ID_PREFIX)
-    try:
-        if not file_id_.startswith(FILE_ID_PREFIX) or not encoded:
-            raise ValueError
-        padded = encoded + "=" * (-len(encoded) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise DocumentNotFoundError(file_id_, vector_db_id) from None
+    found = document_id_of(file_id_)
+    if found is None:
+        raise DocumentNotFoundError(file_id_, vector_db_id)
+    return found
 
 
 def file_object(document: StoredDocument, vector_db_id: str) -> VectorStoreFileObject:
@@ -50,6 +38,8 @@ def file_object(document: StoredDocument, vector_db_id: str) -> VectorStoreFileO
         "source": metadata.get("source") or document.document_id,
         "chunks": document.chunks,
     }
+    if len(document.content_hashes) == 1 and "" not in document.content_hashes:  # every chunk of one version
+        attributes[CONTENT_HASH_KEY] = next(iter(document.content_hashes))
     expected = metadata.get(DOCUMENT_CHUNKS_KEY)
     complete = not isinstance(expected, int | float) or int(expected) == document.chunks
     return VectorStoreFileObject(

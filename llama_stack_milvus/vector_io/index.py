@@ -33,8 +33,8 @@ class MilvusChunkIndex:
     async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
         await self.store.delete_document_chunks_except(document_ids, keep_ids)
 
-    async def documents(self) -> list[StoredDocument]:
-        return await self.store.documents()
+    async def documents(self, document_id: str | None = None) -> list[StoredDocument]:
+        return await self.store.documents(document_id)
 
     async def delete_documents(self, document_ids: Sequence[str]) -> None:
         await self.store.delete_documents(document_ids)

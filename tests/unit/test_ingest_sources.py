@@ -1,14 +1,14 @@
 """The ingest command's pure parts: what it reads from folders, how it reads it, how it decides
 a document is already stored (against canned query answers: the real stack is in tests/e2e)."""
 
-from types import SimpleNamespace
-
 import pytest
 from pdf import pdf_with_text
 
-from llama_stack_milvus.cli.ingest import Summary, stored_state
+from llama_stack_milvus.cli.ingest import Summary, state_of
 from llama_stack_milvus.cli.sources import ReadDocument, Source, Unreadable, find_sources, read
 from llama_stack_milvus.core.documents import html_text
+from llama_stack_milvus.core.milvus.collection import StoredDocument
+from llama_stack_milvus.vector_io.document_files import file_object
 
 
 def test_folders_are_read_recursively_by_suffix_and_named_from_the_working_directory(tmp_path, monkeypatch):
@@ -50,50 +50,31 @@ def test_reading_text_pdf_and_refusals(tmp_path):
         read(Source("gone", str(tmp_path / "gone.md"), "text/markdown"))
 
 
-class CannedQueries:
-    """vector_io.query answering with the given chunks' metadata, as many as asked for."""
-
-    def __init__(self, metadata: list[dict]) -> None:
-        self.asked: list[int] = []
-        self.vector_io = SimpleNamespace(query=self.query)
-        self.metadata = metadata
-
-    def query(self, vector_db_id, query, params):
-        self.asked.append(params["max_chunks"])
-        chunks = [SimpleNamespace(metadata=m) for m in self.metadata[: params["max_chunks"]]]
-        return SimpleNamespace(chunks=chunks)
+def stored_as(rows: list[dict]):
+    """The file view our providers answer for a document whose chunks hold these metadata."""
+    if not rows:
+        return None
+    hashes = frozenset(str(m.get("content_sha256", "")) for m in rows)
+    return file_object(StoredDocument("d", len(rows), rows[0], hashes), "db")
 
 
 @pytest.mark.parametrize(
-    "stored, state, queries",
+    "stored, state",
     [
-        ([], "new", [2]),
-        ([{"content_sha256": "H", "document_chunks": 1}], "unchanged", [2]),
-        ([{"content_sha256": "H", "document_chunks": 2.0}] * 2, "unchanged", [2]),  # floats from JSON
-        ([{"content_sha256": "H", "document_chunks": 3}] * 3, "unchanged", [2, 4]),
-        ([{"content_sha256": "H", "document_chunks": 3}] * 2, "changed", [2, 4]),  # cut short
-        (
-            [{"content_sha256": "H", "document_chunks": 1}, {"content_sha256": "OLD", "document_chunks": 1}],
-            "changed",
-            [2],
-        ),
-        ([{"content_sha256": "OLD", "document_chunks": 1}], "changed", [2]),
-        ([{"document_id": "stored before the command"}], "changed", [2]),
+        ([], "new"),
+        ([{"content_sha256": "H", "document_chunks": 1}], "unchanged"),
+        ([{"content_sha256": "H", "document_chunks": 2.0}] * 2, "unchanged"),  # floats from JSON
+        ([{"content_sha256": "H", "document_chunks": 3}] * 3, "unchanged"),
+        ([{"content_sha256": "H", "document_chunks": 3}] * 2, "changed"),  # cut short
+        ([{"content_sha256": "H", "document_chunks": 1}, {"content_sha256": "OLD", "document_chunks": 1}], "changed"),
+        ([{"content_sha256": "OLD", "document_chunks": 1}], "changed"),
+        ([{"document_id": "stored before the command"}], "changed"),
     ],
 )
-def test_what_counts_as_already_stored(stored, state, queries):
+def test_what_counts_as_already_stored(stored, state):
     document = ReadDocument(Source("d", "d", "text/plain"), "text")
-    client = CannedQueries(
-        [
-            {
-                **m,
-                "content_sha256": document.content_hash if m.get("content_sha256") == "H" else m.get("content_sha256"),
-            }
-            for m in stored
-        ]
-    )
-    assert stored_state(client, "db", document) == state
-    assert client.asked == queries
+    rows = [{**m, "content_sha256": document.content_hash} if m.get("content_sha256") == "H" else m for m in stored]
+    assert state_of(stored_as(rows), document.content_hash) == state
 
 
 def test_the_summary_names_every_failure():

@@ -21,6 +21,7 @@ from typing import Any
 
 from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, MilvusException, RRFRanker
 
+from ..documents import CONTENT_HASH_KEY
 from . import expressions
 from .settings import ID_MAX_BYTES, MAX_VARCHAR_BYTES, IndexSettings
 
@@ -54,6 +55,7 @@ class StoredDocument:
     document_id: str
     chunks: int
     metadata: dict[str, Any]
+    content_hashes: frozenset[str] = frozenset()  # of its chunks ("" for a chunk without one)
 
 
 @dataclass(frozen=True)
@@ -250,24 +252,28 @@ class ChunkCollection:
     def delete_documents(self, document_ids: Sequence[str]) -> None:
         self.delete_document_chunks_except(document_ids, [])
 
-    def documents(self) -> list[StoredDocument]:
-        """Every document stored (in this view), by id: one pass over the rows' ids and metadata."""
+    def documents(self, document_id: str | None = None) -> list[StoredDocument]:
+        """Every document stored (in this view), by id, or the one named: a filtered pass over the
+        rows' ids and metadata, no vector search."""
         counts: dict[str, int] = {}
         metadata: dict[str, dict[str, Any]] = {}
-        options = self._read_options()
+        hashes: dict[str, set[str]] = {}
+        only = f"{DOCUMENT_ID} == {expressions.literal(document_id)}" if document_id is not None else ""
         rows = self.client.query_iterator(
-            self.name, batch_size=DOCUMENT_SCAN_BATCH, filter=self._scoped(""),
-            output_fields=[DOCUMENT_ID, METADATA], **options,
+            self.name, batch_size=DOCUMENT_SCAN_BATCH, filter=self._scoped(only),
+            output_fields=[DOCUMENT_ID, METADATA], **self._read_options(),
         )  # fmt: skip
         try:
             while batch := rows.next():
                 for row in batch:
-                    document_id = row[DOCUMENT_ID]
-                    counts[document_id] = counts.get(document_id, 0) + 1
-                    metadata.setdefault(document_id, row.get(METADATA) or {})
+                    found = row[DOCUMENT_ID]
+                    row_metadata = row.get(METADATA) or {}
+                    counts[found] = counts.get(found, 0) + 1
+                    metadata.setdefault(found, row_metadata)
+                    hashes.setdefault(found, set()).add(str(row_metadata.get(CONTENT_HASH_KEY, "")))
         finally:
             rows.close()
-        return [StoredDocument(d, counts[d], metadata[d]) for d in sorted(counts)]
+        return [StoredDocument(d, counts[d], metadata[d], frozenset(hashes[d])) for d in sorted(counts)]
 
     def _scoped(self, expression: str) -> str:
         """`expression` confined to this view's tenant (the whole collection when not a tenant)."""

@@ -99,8 +99,8 @@ class ChunkStore:
     async def delete_documents(self, document_ids: Sequence[str]) -> None:
         await call_milvus(self.where, self.collection.delete_documents, list(document_ids))
 
-    async def documents(self) -> list[StoredDocument]:
-        return await call_milvus(self.where, self.collection.documents)
+    async def documents(self, document_id: str | None = None) -> list[StoredDocument]:
+        return await call_milvus(self.where, self.collection.documents, document_id)
 
     async def count(self) -> int:
         return await call_milvus(self.where, self.collection.count)
