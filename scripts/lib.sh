@@ -159,6 +159,19 @@ ensure_ogx_tests() {
   tar -xzf "$archive" -C "$REPO/.tools"
 }
 
+# port_from_args DEFAULT "$@": the N of [--port N] (or --port=N), else DEFAULT; anything else is a usage error.
+port_from_args() {
+  local port="$1"; shift
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --port) port="$2"; shift 2 ;;
+      --port=*) port="${1#--port=}"; shift ;;
+      *) echo "usage: $0 [--port N]" >&2; return 2 ;;
+    esac
+  done
+  echo "$port"
+}
+
 # What the embedded default needs at run time, whoever starts it.
 # ensure_postgres: PostgreSQL's server programs (Debian's postgresql package) for the replica tests,
 # which start their own throwaway server; installed with apt-get when missing and we are root.

@@ -4,14 +4,7 @@
 # MILVUS_TOKEN) switch to a Milvus server (run-configs/ogx/milvus-server.yaml).
 #   ./scripts/ogx.sh [--port N]      (default 8321; state in SQLITE_STORE_DIR, ~/.ogx/distributions/llama-stack-milvus)
 source "$(dirname "$0")/lib.sh"
-port="${PORT:-8321}"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --port) port="$2"; shift 2 ;;
-    --port=*) port="${1#--port=}"; shift ;;
-    *) echo "usage: $0 [--port N]" >&2; exit 2 ;;
-  esac
-done
+port="$(port_from_args "${PORT:-8321}" "$@")" || exit 2
 ensure_ogx_venv
 export_runtime_env
 config="$REPO/run-configs/ogx/milvus-lite.yaml"

@@ -1,16 +1,10 @@
 #!/usr/bin/env bash
 # The page to chat with your documents, against a running stack (LLAMA_STACK_URL, default
 # http://localhost:8321; start one with ./scripts/quickstart.sh). Offline: Streamlit's usage
-# statistics off, no external-IP lookup (browser.serverAddress), nothing fetched from the internet. ./scripts/playground.sh [--port N] (8501).
+# statistics off, no external-IP lookup (browser.serverAddress), nothing fetched from the internet.
+#   ./scripts/playground.sh [--port N]      (default 8501, or PLAYGROUND_PORT)
 source "$(dirname "$0")/lib.sh"
-port="${PLAYGROUND_PORT:-8501}"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --port) port="$2"; shift 2 ;;
-    --port=*) port="${1#--port=}"; shift ;;
-    *) echo "usage: $0 [--port N]" >&2; exit 2 ;;
-  esac
-done
+port="$(port_from_args "${PLAYGROUND_PORT:-8501}" "$@")" || exit 2
 [ -x "$REPO/.venv/bin/streamlit" ] || sync_venv --all-extras --no-dev
 export_runtime_env
 export LLAMA_STACK_URL="${LLAMA_STACK_URL:-http://localhost:8321}"

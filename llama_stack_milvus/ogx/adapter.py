@@ -20,7 +20,7 @@ from ogx_api import (
     VectorStoresProtocolPrivate,
 )
 
-from ..core.milvus.connection import MilvusBackend, ServerFeatures, detect_features
+from ..core.milvus.connection import MilvusBackend, ServerFeatures
 from ..core.milvus.records import RecordStore
 from ..core.milvus.stores import StoreOpener
 from .config import OgxStores
@@ -58,20 +58,13 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
 
             self.metadata_store = await authorized_sqlstore(self.config.metadata_store, self._policy)
         self.records = RecordStore(self.kvstore, RECORD_PREFIX, RESOURCE_KEY)
-        self.client = await asyncio.to_thread(self.backend.connect)
-        self.features = await asyncio.to_thread(detect_features, self.client, is_lite=self.backend.is_lite)
-        self.features.check_index_type(self.settings.index_type)
-        self.stores = StoreOpener(self.client, self.settings, self.features, self.backend.label, self.config.tenancy,
-                                  with_vectors=True)  # fmt: skip
+        self.stores = await StoreOpener.connect(self.backend, self.settings, self.config.tenancy, with_vectors=True)
+        self.client, self.features = self.stores.client, self.stores.features
         for record in await self.records.load_all():
             await self._open(VectorStore.model_validate(record.resource), record)
         ensure_cl100k_cached()
         await self.initialize_openai_vector_stores()
-        logger.info(
-            f"{self.backend.label} ({self.features.version}): {len(self.cache)} vector store(s), "
-            f"{self.settings.index_type}/{self.settings.metric_type}, "
-            f"keyword search {'on' if self.features.full_text_search else 'off'}"
-        )
+        logger.info(self.stores.summary(len(self.cache), "vector store(s)"))
 
     async def shutdown(self) -> None:
         await super().shutdown()

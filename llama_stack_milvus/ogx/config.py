@@ -3,9 +3,9 @@
 from typing import Any
 
 from ogx.core.storage.datatypes import KVStoreReference, SqlStoreReference
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from ..core.milvus.index_config import MilvusIndexFields, MilvusServerFields, check_lite_index_type
+from ..core.milvus.index_config import MilvusIndexFields, MilvusLiteFields, MilvusServerFields
 
 
 class OgxStores(MilvusIndexFields):
@@ -15,15 +15,8 @@ class OgxStores(MilvusIndexFields):
     )
 
 
-class MilvusLiteConfig(OgxStores):
+class MilvusLiteConfig(MilvusLiteFields, OgxStores):
     """inline::milvus: Milvus Lite, one local file holding every collection."""
-
-    db_path: str = Field(description="The Milvus Lite database file")
-
-    @model_validator(mode="after")
-    def _lite_index_types_only(self) -> "MilvusLiteConfig":
-        check_lite_index_type(self.index_type)
-        return self
 
     @classmethod
     def sample_run_config(cls, __distro_dir__: str, **kwargs: Any) -> dict[str, Any]:

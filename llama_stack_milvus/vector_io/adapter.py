@@ -29,7 +29,7 @@ from llama_stack.providers.utils.kvstore import kvstore_impl
 from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
 from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
-from ..core.milvus.connection import MilvusBackend, ServerFeatures, detect_features
+from ..core.milvus.connection import MilvusBackend, ServerFeatures
 from ..core.milvus.search_request import parse_search_params
 from ..core.milvus.stores import StoreOpener
 from . import document_files
@@ -69,18 +69,12 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
     async def initialize(self) -> None:
         self.kvstore = await kvstore_impl(self.config.kvstore)
         self.registry = VectorDBRegistry(self.kvstore)
-        self.client = await asyncio.to_thread(self.backend.connect)
-        self.features = await asyncio.to_thread(detect_features, self.client, is_lite=self.backend.is_lite)
-        self.features.check_index_type(self.settings.index_type)
-        self.stores = StoreOpener(self.client, self.settings, self.features, self.backend.label, self.config.tenancy)
+        self.stores = await StoreOpener.connect(self.backend, self.settings, self.config.tenancy)
+        self.client, self.features = self.stores.client, self.stores.features
         for entry in await self.registry.load_all():
             self.indexes[entry.vector_db.identifier] = await self._open(entry)
         await self.initialize_openai_vector_stores()
-        logger.info(
-            f"{self.backend.label} ({self.features.version}): {len(self.indexes)} vector DB(s), "
-            f"{self.settings.index_type}/{self.settings.metric_type}, "
-            f"keyword search {'on' if self.features.full_text_search else 'off'}"
-        )
+        logger.info(self.stores.summary(len(self.indexes), "vector DB(s)"))
 
     async def shutdown(self) -> None:
         if self.client is not None:

@@ -71,6 +71,17 @@ class MilvusIndexFields(BaseModel):
         )
 
 
+class MilvusLiteFields(MilvusIndexFields):
+    """Milvus Lite: one local file holding every collection; the index types it builds."""
+
+    db_path: str = Field(description="The Milvus Lite database file")
+
+    @model_validator(mode="after")
+    def _lite_index_types_only(self) -> "MilvusLiteFields":
+        check_lite_index_type(self.index_type)
+        return self
+
+
 def check_lite_index_type(index_type: str) -> None:
     if index_type not in LITE_INDEX_TYPES:
         raise ValueError(

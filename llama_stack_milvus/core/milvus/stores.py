@@ -5,7 +5,7 @@ import asyncio
 
 from pymilvus import MilvusClient
 
-from .connection import ServerFeatures
+from .connection import MilvusBackend, ServerFeatures, detect_features
 from .records import StoredRecord, collection_name, shared_collection_name
 from .settings import IndexSettings
 from .store import ChunkStore
@@ -27,6 +27,24 @@ class StoreOpener:
         self.tenancy, self.with_vectors = tenancy, with_vectors
         self.shared: dict[str, ChunkStore] = {}  # by collection
         self._lock = asyncio.Lock()
+
+    @classmethod
+    async def connect(
+        cls, backend: MilvusBackend, settings: IndexSettings, tenancy: str = "collection", with_vectors: bool = False
+    ) -> "StoreOpener":
+        """Connected to the backend, its features known, the configured index type checked against them."""
+        client = await asyncio.to_thread(backend.connect)
+        features = await asyncio.to_thread(detect_features, client, is_lite=backend.is_lite)
+        features.check_index_type(settings.index_type)
+        return cls(client, settings, features, backend.label, tenancy, with_vectors)
+
+    def summary(self, count: int, what: str) -> str:
+        """The provider's start-up log line."""
+        return (
+            f"{self.label} ({self.features.version}): {count} {what}, "
+            f"{self.settings.index_type}/{self.settings.metric_type}, "
+            f"keyword search {'on' if self.features.full_text_search else 'off'}"
+        )
 
     def new_record(self, identifier: str, resource: dict, dimension: int) -> StoredRecord:
         """Where a vector DB registered now goes, by this provider's tenancy."""

@@ -1,21 +1,13 @@
 from typing import Any
 
 from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
-from pydantic import Field, model_validator
 
-from ...core.milvus.index_config import check_lite_index_type
+from ...core.milvus.index_config import MilvusLiteFields
 from ...vector_io.config import MilvusIndexConfig
 
 
-class MilvusLiteConfig(MilvusIndexConfig):
+class MilvusLiteConfig(MilvusLiteFields, MilvusIndexConfig):
     """inline::milvus: Milvus Lite, one local file holding every collection."""
-
-    db_path: str = Field(description="The Milvus Lite database file")
-
-    @model_validator(mode="after")
-    def _lite_index_types_only(self) -> "MilvusLiteConfig":
-        check_lite_index_type(self.index_type)
-        return self
 
     @classmethod
     def sample_run_config(cls, __distro_dir__: str, **kwargs: Any) -> dict[str, Any]:
