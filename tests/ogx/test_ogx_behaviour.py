@@ -5,7 +5,12 @@ survives a restart, filters whose values hold quotes, the search modes, and tena
 import io
 
 import pytest
-from ogx_server import OgxServer, bundled_model_path, embedded_config
+from ogx_server import (
+    OgxServer,
+    bundled_model_path,
+    embedded_config,
+    ogx_environment,  # noqa: F401 - the module-scoped check of .venv-ogx and the sdist
+)
 from openai import BadRequestError, OpenAI
 
 PAGES = {

@@ -11,7 +11,12 @@ import concurrent.futures
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
-from ogx_server import OGX_PYTHON, OGX_SDIST, OgxServer
+from ogx_server import (
+    OGX_PYTHON,
+    OGX_SDIST,
+    OgxServer,
+    ogx_environment,  # noqa: F401 - the module-scoped check of .venv-ogx and the sdist
+)
 
 from llama_stack_milvus.ogx import run_configs
 
