@@ -10,6 +10,8 @@ kept per routing table and built once; it is dropped when a model is registered 
 name that one model answers to resolves this way; any other miss is upstream's (its warning, its
 scan, its "not found" or "multiple providers" error). Access rules still apply: the model found is
 read through get_object_by_identifier.
+
+Upstream since: not checked past 0.2.20.
 """
 
 import functools

@@ -4,6 +4,8 @@ a Milvus or vLLM that is down (503), failing (502) or too slow (504) from a bug.
 
 Fix: our UpstreamError (llama_stack_milvus/core/errors.py) keeps its status and message; anything else
 goes to the original.
+
+Upstream since: not an upstream bug: upstream cannot know our error types.
 """
 
 import functools

@@ -7,6 +7,8 @@ Fix: the body is decoded with orjson (several times faster; the same Python obje
 JSON) and kept where Starlette keeps it, so the original returns it. A body orjson refuses (NaN or
 Infinity, integers beyond 64 bits, malformed JSON) is left to the original: what the stdlib accepts
 still parses, and malformed JSON still gets FastAPI's 4xx with its position.
+
+Upstream since: a speed change, not a bug fix.
 """
 
 import functools

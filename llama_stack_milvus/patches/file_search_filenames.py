@@ -5,6 +5,8 @@ _build_result_messages): a Responses `file_search_call` names each result's file
 Fix: while the executor searches its vector stores, the names of the files its hits came from are
 noted (a context variable, so that concurrent responses do not mix); the result messages the
 original builds then carry them.
+
+Upstream since: unfixed: llama-stack 0.8.0 still passes filename=doc_id.
 """
 
 import functools

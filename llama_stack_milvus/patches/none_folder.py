@@ -5,6 +5,8 @@ folder called `None` in the current directory.
 
 Fix, at import of that module (import_patches.py): its `os` is a view of the real module whose
 `makedirs` skips the path "None" (what `str(None)` gives); every other call goes to `os`.
+
+Upstream since: unfixed: llama-stack 0.8.0 has the same os.makedirs(str(...)).
 """
 
 import functools

@@ -11,6 +11,8 @@ cli/stack/_build.py _generate_run_config), for providers loaded with `module:`:
   provider_id to inline::milvus and remote::milvus. When the build config is one of our templates,
   the template's run.yaml is written instead; otherwise our providers get their sample configs and
   distinct ids.
+
+Upstream since: not checked past 0.2.20.
 """
 
 import functools

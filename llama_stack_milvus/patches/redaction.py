@@ -6,6 +6,8 @@ api_token, password or secret: a Milvus `token: root:Milvus` would be printed as
 
 Fix: import_patches.py wraps `redact_sensitive_fields` as soon as that module is imported: the
 original redacts what it knows, then `token`, `*_token` and the other keys below are redacted too.
+
+Upstream since: fixed in llama-stack 0.4.0 (token keys redacted).
 """
 
 REDACTED = "********"

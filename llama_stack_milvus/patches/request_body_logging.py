@@ -3,6 +3,8 @@ body is parsed and pretty-printed with rich for a DEBUG line that the default lo
 about 85% of the time of a vector_io.insert with embeddings (256 x 384 floats).
 
 Fix: the original runs only when DEBUG is on.
+
+Upstream since: a speed change; the function is gone in llama-stack 0.7.0.
 """
 
 import functools

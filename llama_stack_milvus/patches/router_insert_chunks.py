@@ -5,6 +5,8 @@ routing an insert, so a chunk without that key is a 500 (KeyError), whatever the
 Fix: before the original runs, a chunk without it keeps the chunk id it has and gets the document
 id our Milvus provider gives it anyway (its chunk_metadata's, else its own chunk id), so the line
 formats and what is stored does not change.
+
+Upstream since: fixed in llama-stack 0.3.0 (its log line reads chunk.document_id).
 """
 
 import functools

@@ -6,6 +6,8 @@ one registers or removes.
 Fix, only where the store is shared (a server-backed kvstore, not SQLite): lists read the store;
 a lookup of a vector DB not in memory reads it; routing a request to an id not known reloads the
 registry once. With a local store (the embedded default) nothing changes: lookups stay in memory.
+
+Upstream since: not checked past 0.2.20.
 """
 
 import functools
