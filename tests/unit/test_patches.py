@@ -26,11 +26,33 @@ def test_another_llama_stack_is_refused_naming_the_supported_one():
         patches.check_llama_stack_version("0.7.1")
 
 
+IMPORT_TIME_PATCHES = {  # patch module -> (patched Llama Stack module, the attributes it wraps)
+    "redaction": ("llama_stack.core.utils.config", ["redact_sensitive_fields"]),
+    "offline_build": ("llama_stack.core.build", ["get_provider_dependencies"]),
+    "none_folder": ("llama_stack.cli.stack.run", ["os.makedirs"]),
+}
+
+
 def test_every_patch_wraps_its_original_and_names_the_upstream_bug():
     for name in patches.RUNTIME_PATCHES:
         module = importlib.import_module(f"llama_stack_milvus.patches.{name}")
-        assert "Upstream bug (llama-stack 0.2.20" in module.__doc__
+        assert "Upstream bug (llama-stack 0.2.20" in module.__doc__ and "Upstream since:" in module.__doc__
         assert module.apply.applied
+
+
+def test_every_import_time_patch_wraps_its_original_and_names_the_upstream_bug():
+    import llama_stack.cli.stack._build as build_cli
+
+    assert build_cli._generate_run_config.__wrapped__ is not None
+    for name, (target, attributes) in IMPORT_TIME_PATCHES.items():
+        doc = importlib.import_module(f"llama_stack_milvus.patches.{name}").__doc__
+        assert "Upstream since:" in doc and "0.2.20" in doc, name
+        patched = importlib.import_module(target)
+        for path in attributes:
+            value = patched
+            for part in path.split("."):
+                value = getattr(value, part)
+            assert callable(getattr(value, "__wrapped__", None)), f"{target}.{path} is not wrapped by {name}"
 
 
 def test_router_insert_chunks_without_document_id():
