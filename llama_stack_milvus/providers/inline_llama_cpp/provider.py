@@ -1,16 +1,12 @@
-from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
+from llama_stack.providers.datatypes import Api, ProviderSpec
 
-from ... import patches
+from .. import spec
 
 
 def get_provider_spec() -> ProviderSpec:
-    patches.apply_all()
-    return InlineProviderSpec(
-        api=Api.inference,
-        provider_type="inline::llama-cpp",
-        pip_packages=["llama-stack-milvus[local-llm]"],
-        module="llama_stack_milvus.providers.inline_llama_cpp",
-        config_class="llama_stack_milvus.providers.inline_llama_cpp.config.LlamaCppInferenceConfig",
-        description="A local GGUF LLM on the CPU (llama.cpp in-process): chat, tools a small model calls reliably, "
+    return spec.inline(
+        "inline_llama_cpp", Api.inference, "inline::llama-cpp", "LlamaCppInferenceConfig",
+        "A local GGUF LLM on the CPU (llama.cpp in-process): chat, tools a small model calls reliably, "
         "structured output.",
-    )
+        pip_packages=["llama-stack-milvus[local-llm]"],
+    )  # fmt: skip

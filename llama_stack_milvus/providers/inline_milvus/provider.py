@@ -1,17 +1,11 @@
-from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
+from llama_stack.providers.datatypes import Api, ProviderSpec
 
-from ... import patches
+from .. import spec
 
 
 def get_provider_spec() -> ProviderSpec:
-    patches.apply_all()
-    return InlineProviderSpec(
-        api=Api.vector_io,
-        provider_type="inline::milvus",
-        pip_packages=["llama-stack-milvus"],
-        module="llama_stack_milvus.providers.inline_milvus",
-        config_class="llama_stack_milvus.providers.inline_milvus.config.MilvusLiteConfig",
-        api_dependencies=[Api.inference],
-        optional_api_dependencies=[Api.files],
-        description="Milvus Lite (a local file) by llama-stack-milvus: vector, BM25 keyword and hybrid search.",
-    )
+    return spec.inline(
+        "inline_milvus", Api.vector_io, "inline::milvus", "MilvusLiteConfig",
+        "Milvus Lite (a local file) by llama-stack-milvus: vector, BM25 keyword and hybrid search.",
+        api_dependencies=[Api.inference], optional_api_dependencies=[Api.files],
+    )  # fmt: skip

@@ -1,16 +1,11 @@
-from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
+from llama_stack.providers.datatypes import Api, ProviderSpec
 
-from ... import patches
+from .. import spec
 
 
 def get_provider_spec() -> ProviderSpec:
-    patches.apply_all()
-    return InlineProviderSpec(
-        api=Api.tool_runtime,
-        provider_type="inline::rag-runtime",
-        pip_packages=["llama-stack-milvus"],
-        module="llama_stack_milvus.providers.inline_rag_runtime",
-        config_class="llama_stack_milvus.providers.inline_rag_runtime.config.RagRuntimeConfig",
+    return spec.inline(
+        "inline_rag_runtime", Api.tool_runtime, "inline::rag-runtime", "RagRuntimeConfig",
+        "RAG tool runtime by llama-stack-milvus: document URLs that fail are errors, never stored text.",
         api_dependencies=[Api.vector_io, Api.inference],
-        description="RAG tool runtime by llama-stack-milvus: document URLs that fail are errors, never stored text.",
-    )
+    )  # fmt: skip

@@ -1,17 +1,11 @@
-from llama_stack.providers.datatypes import Api, InlineProviderSpec, ProviderSpec
+from llama_stack.providers.datatypes import Api, ProviderSpec
 
-from ... import patches
+from .. import spec
 
 
 def get_provider_spec() -> ProviderSpec:
-    patches.apply_all()
-    return InlineProviderSpec(
-        api=Api.inference,
-        provider_type="inline::sentence-transformers",
-        pip_packages=["llama-stack-milvus"],
-        module="llama_stack_milvus.providers.inline_sentence_transformers",
-        config_class=(
-            "llama_stack_milvus.providers.inline_sentence_transformers.config.OfflineSentenceTransformersConfig"
-        ),
-        description="sentence-transformers embeddings that load offline and encode off the event loop.",
-    )
+    return spec.inline(
+        "inline_sentence_transformers", Api.inference, "inline::sentence-transformers",
+        "OfflineSentenceTransformersConfig",
+        "sentence-transformers embeddings that load offline and encode off the event loop.",
+    )  # fmt: skip

@@ -1,18 +1,11 @@
-from llama_stack.providers.datatypes import AdapterSpec, Api, ProviderSpec, remote_provider_spec
+from llama_stack.providers.datatypes import Api, ProviderSpec
 
-from ... import patches
+from .. import spec
 
 
 def get_provider_spec() -> ProviderSpec:
-    patches.apply_all()
-    return remote_provider_spec(
-        api=Api.inference,
-        adapter=AdapterSpec(
-            adapter_type="vllm",
-            pip_packages=["llama-stack-milvus"],
-            module="llama_stack_milvus.providers.remote_vllm",
-            config_class="llama_stack_milvus.providers.remote_vllm.config.VllmInferenceConfig",
-            provider_data_validator="llama_stack_milvus.providers.remote_vllm.config.VllmProviderData",
-            description="A vLLM server by llama-stack-milvus: chat, tools, structured output, embeddings.",
-        ),
-    )
+    return spec.remote(
+        "remote_vllm", Api.inference, "vllm", "VllmInferenceConfig",
+        "A vLLM server by llama-stack-milvus: chat, tools, structured output, embeddings.",
+        provider_data_validator="VllmProviderData",
+    )  # fmt: skip
