@@ -1,7 +1,8 @@
 """inline::llama-cpp: Llama Stack's inference API on a local GGUF model.
 
-The request and response conversions are remote::vllm's: the model sits behind an in-process
-stand-in for the OpenAI client (llm/local_openai.py) instead of an HTTP server.
+The request and response conversions are those remote::vllm uses too (openai_compatible.py): the
+model sits behind an in-process stand-in for the OpenAI client (core/llm/local_openai.py) instead
+of an HTTP server.
 """
 
 import asyncio
@@ -17,15 +18,16 @@ from ..core.llm.engine import EngineSettings, LlamaCppEngine
 from ..core.llm.local_openai import LocalOpenAI
 from ..core.llm.weights import QWEN_CODER_1_5B, WeightsMissingError, ensure_gguf
 from ..providers.inline_llama_cpp.config import LlamaCppInferenceConfig
-from .adapter import VllmInferenceAdapter
+from .openai_compatible import OpenAICompatibleInference
 
 logger = get_logger(name="llama_stack_milvus.llama_cpp", category="inference")
 
 
-class LlamaCppInferenceAdapter(VllmInferenceAdapter):
+class LlamaCppInferenceAdapter(OpenAICompatibleInference):
+    PROVIDER_TYPE = "inline::llama-cpp"
+
     def __init__(self, config: LlamaCppInferenceConfig) -> None:
-        super().__init__(config)  # type: ignore[arg-type]
-        self.config: LlamaCppInferenceConfig = config  # type: ignore[assignment]
+        self.config = config
         self._engine: LlamaCppEngine | None = None
         self._local: LocalOpenAI | None = None
         self._unavailable = "the local LLM is not loaded"
@@ -119,3 +121,13 @@ class LlamaCppInferenceAdapter(VllmInferenceAdapter):
         model.provider_resource_id = self._engine.model_path.name
         model.metadata.setdefault("context_length", self._engine.context_length)
         return model
+
+    async def embeddings(self, model_id: str, contents, *args, **kwargs):
+        raise ValueError(
+            f"{self.PROVIDER_TYPE} serves an LLM, not embeddings; model {model_id!r} is not an embedding model"
+        )
+
+    async def openai_embeddings(self, model: str, input, *args, **kwargs):
+        raise ValueError(
+            f"{self.PROVIDER_TYPE} serves an LLM, not embeddings; model {model!r} is not an embedding model"
+        )
