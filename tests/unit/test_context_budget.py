@@ -4,7 +4,7 @@ from llama_stack.apis.common.content_types import TextContentItem
 from llama_stack.apis.tools import RAGQueryResult
 from llama_stack.models.llama.llama3.tokenizer import Tokenizer
 
-from llama_stack_milvus.rag.context_budget import CUT_MARK, fit_to_budget
+from llama_stack_milvus.providers.inline_rag_runtime.context_budget import CUT_MARK, fit_to_budget
 
 TEMPLATE = "Result {index}\nContent: {content}\nMetadata: {{'document_id': 'num-{index}'}}\n"
 

@@ -3,7 +3,13 @@
 import pytest
 
 from llama_stack_milvus.core.milvus.collection import StoredDocument
-from llama_stack_milvus.vector_io.document_files import DocumentNotFoundError, document_id, file_id, file_object, page
+from llama_stack_milvus.providers.remote_milvus.document_files import (
+    DocumentNotFoundError,
+    document_id,
+    file_id,
+    file_object,
+    page,
+)
 
 
 @pytest.mark.parametrize("name", ["notes.txt", "docs/guides/setup.md", "https://example.org/a b?c=d", "é/ü", "a"])

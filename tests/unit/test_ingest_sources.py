@@ -8,7 +8,7 @@ from llama_stack_milvus.cli.ingest import Summary, state_of
 from llama_stack_milvus.cli.sources import ReadDocument, Source, Unreadable, find_sources, read
 from llama_stack_milvus.core.documents import html_text
 from llama_stack_milvus.core.milvus.collection import StoredDocument
-from llama_stack_milvus.vector_io.document_files import file_object
+from llama_stack_milvus.providers.remote_milvus.document_files import file_object
 
 
 def test_folders_are_read_recursively_by_suffix_and_named_from_the_working_directory(tmp_path, monkeypatch):

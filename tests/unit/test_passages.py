@@ -7,7 +7,7 @@ from llama_stack.apis.tools import RAGQueryResult
 from llama_stack.models.llama.llama3.tokenizer import Tokenizer
 
 from llama_stack_milvus.core.passages import GAP_MARK, bm25_scores, select_passages, split_units, terms
-from llama_stack_milvus.rag.context_budget import fit_passages, fit_to_budget
+from llama_stack_milvus.providers.inline_rag_runtime.context_budget import fit_passages, fit_to_budget
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 MEMORY_PAGE = (DATA / "torchtune" / "memory_optimizations.rst").read_text()

@@ -15,13 +15,13 @@ from llama_stack.apis.inference import (
 from llama_stack.models.llama.datatypes import ToolDefinition
 from pydantic import ValidationError
 
-from llama_stack_milvus.inference.requests import (
+from llama_stack_milvus.providers.remote_vllm.config import VllmInferenceConfig
+from llama_stack_milvus.providers.remote_vllm.requests import (
     logprobs_options,
     response_format_option,
     sampling_options,
     tool_choice_option,
 )
-from llama_stack_milvus.providers.remote_vllm.config import VllmInferenceConfig
 
 TOOLS = [ToolDefinition(tool_name="get_weather")]
 

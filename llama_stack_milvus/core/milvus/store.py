@@ -1,6 +1,7 @@
 """One vector DB's chunks in Milvus: opened (created, indexed, loaded, its BM25 field found), rows in,
-hits out, every blocking call in a thread and bounded (milvus/calls.py). Core: no Llama Stack; an
-API layer turns its chunks into rows (vector_io/rows.py for Llama Stack 0.2.20) and hits back.
+hits out, every blocking call in a thread and bounded (milvus/calls.py). Core: no framework; each
+shell turns its chunks into rows and hits back (providers/remote_milvus/rows.py for Llama Stack
+0.2.20, ogx/rows.py for OGX).
 """
 
 from collections.abc import Sequence

@@ -1,6 +1,6 @@
 """A vLLM server over HTTP: one shared OpenAI client, errors that name vLLM, model discovery.
 
-Core: no Llama Stack. The remote::vllm adapter (inference/adapter.py) builds one from its config.
+Core: no Llama Stack. The remote::vllm adapter (providers/remote_vllm/adapter.py) builds one from its config.
 """
 
 from collections.abc import Awaitable

@@ -6,8 +6,8 @@ from .config import LlamaCppInferenceConfig
 
 
 async def get_provider_impl(config: LlamaCppInferenceConfig, deps: dict[Api, Any]):
-    from ...inference.local_adapter import LlamaCppInferenceAdapter
     from ...startup import announce
+    from .adapter import LlamaCppInferenceAdapter
 
     announce("inline::llama-cpp", config.model_path or "the bundled Qwen2.5-Coder-1.5B-Instruct Q4_K_M")
     impl = LlamaCppInferenceAdapter(config)

@@ -8,7 +8,7 @@ from .config import MilvusLiteConfig
 async def get_provider_impl(config: MilvusLiteConfig, deps: dict[Api, Any]):
     from ...core.milvus.connection import MilvusBackend
     from ...startup import announce
-    from ...vector_io.adapter import MilvusVectorIOAdapter
+    from ..remote_milvus.adapter import MilvusVectorIOAdapter
 
     backend = MilvusBackend.lite_file(config.db_path)
     announce("inline::milvus", backend.label)

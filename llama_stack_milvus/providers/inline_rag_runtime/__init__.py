@@ -6,8 +6,8 @@ from .config import RagRuntimeConfig
 
 
 async def get_provider_impl(config: RagRuntimeConfig, deps: dict[Api, Any]):
-    from ...rag.runtime import RagToolRuntime
     from ...startup import announce
+    from .runtime import RagToolRuntime
 
     announce("inline::rag-runtime", f"document fetches time out after {config.fetch_timeout:g} s")
     impl = RagToolRuntime(config, deps[Api.vector_io], deps[Api.inference])

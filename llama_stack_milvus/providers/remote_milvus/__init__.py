@@ -8,7 +8,7 @@ from .config import MilvusServerConfig
 async def get_adapter_impl(config: MilvusServerConfig, deps: dict[Api, Any]):
     from ...core.milvus.connection import MilvusBackend
     from ...startup import announce
-    from ...vector_io.adapter import MilvusVectorIOAdapter
+    from .adapter import MilvusVectorIOAdapter
 
     backend = MilvusBackend(uri=config.uri, is_lite=False, label=config.label(), client_args=config.client_args())
     announce("remote::milvus", backend.label)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from llama_stack.apis.vector_dbs import VectorDB
 from llama_stack.providers.utils.kvstore.api import KVStore
 
-from ..core.milvus.records import RecordStore, StoredRecord, collection_name, shared_collection_name
+from ...core.milvus.records import RecordStore, StoredRecord, collection_name, shared_collection_name
 
 __all__ = ["RegisteredDB", "VectorDBRegistry", "collection_name", "shared_collection_name"]
 

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 
 from llama_stack.apis.vector_io import Chunk, QueryChunksResponse
 
-from ..core.milvus.collection import StoredDocument
-from ..core.milvus.search_request import SearchRequest
-from ..core.milvus.store import ChunkStore
+from ...core.milvus.collection import StoredDocument
+from ...core.milvus.search_request import SearchRequest
+from ...core.milvus.store import ChunkStore
 from .registry import RegisteredDB
 from .rows import chunk_to_row, row_to_chunk
 

@@ -29,12 +29,12 @@ from llama_stack.providers.utils.kvstore import kvstore_impl
 from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
 from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
-from ..core.milvus.connection import MilvusBackend, ServerFeatures
-from ..core.milvus.search_request import parse_search_params
-from ..core.milvus.stores import StoreOpener
+from ...core.milvus.connection import MilvusBackend, ServerFeatures
+from ...core.milvus.search_request import parse_search_params
+from ...core.milvus.stores import StoreOpener
 from . import document_files
-from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
+from .index_config import MilvusIndexConfig
 from .registry import RegisteredDB, VectorDBRegistry
 from .rows import check_embedding, chunk_text
 

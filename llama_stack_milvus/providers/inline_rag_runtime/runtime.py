@@ -27,10 +27,16 @@ from llama_stack.providers.utils.inference.prompt_adapter import interleaved_con
 from llama_stack.providers.utils.memory.vector_store import make_overlapped_chunks
 from llama_stack.providers.utils.vector_io.vector_utils import generate_chunk_id
 
-from ..core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY, Document, FetchLimits, documents_text
-from ..core.llm import reading_speed
-from ..core.milvus.search_request import DEFAULT_ALPHA
-from ..providers.inline_rag_runtime.config import RagRuntimeConfig
+from ...core.documents import (
+    CONTENT_HASH_KEY,
+    DOCUMENT_CHUNKS_KEY,
+    Document,
+    FetchLimits,
+    documents_text,
+)
+from ...core.llm import reading_speed
+from ...core.milvus.search_request import DEFAULT_ALPHA
+from .config import RagRuntimeConfig
 from .context_budget import fit_passages, fit_to_budget, units
 
 MAX_CHUNK_TOKENS = 8192

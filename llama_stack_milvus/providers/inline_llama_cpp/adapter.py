@@ -12,13 +12,13 @@ from llama_stack.apis.models import Model, ModelType
 from llama_stack.log import get_logger
 from llama_stack.providers.datatypes import HealthResponse, HealthStatus
 
-from ..core.errors import ServiceUnavailableError
-from ..core.llm import reading_speed
-from ..core.llm.engine import EngineSettings, LlamaCppEngine
-from ..core.llm.local_openai import LocalOpenAI
-from ..core.llm.weights import QWEN_CODER_1_5B, WeightsMissingError, ensure_gguf
-from ..providers.inline_llama_cpp.config import LlamaCppInferenceConfig
-from .openai_compatible import OpenAICompatibleInference
+from ...core.errors import ServiceUnavailableError
+from ...core.llm import reading_speed
+from ...core.llm.engine import EngineSettings, LlamaCppEngine
+from ...core.llm.local_openai import LocalOpenAI
+from ...core.llm.weights import QWEN_CODER_1_5B, WeightsMissingError, ensure_gguf
+from ..remote_vllm.openai_compatible import OpenAICompatibleInference
+from .config import LlamaCppInferenceConfig
 
 logger = get_logger(name="llama_stack_milvus.llama_cpp", category="inference")
 

@@ -11,9 +11,9 @@ from llama_stack.apis.vector_io import (
     VectorStoreListFilesResponse,
 )
 
-from ..core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
-from ..core.file_ids import document_id_of, file_id
-from ..core.milvus.collection import StoredDocument
+from ...core.documents import CONTENT_HASH_KEY, DOCUMENT_CHUNKS_KEY
+from ...core.file_ids import document_id_of, file_id
+from ...core.milvus.collection import StoredDocument
 
 MAX_FILES_PER_PAGE = 10_000
 

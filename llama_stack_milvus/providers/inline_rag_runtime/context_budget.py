@@ -14,7 +14,7 @@ from llama_stack.apis.common.content_types import TextContentItem
 from llama_stack.apis.tools import RAGQueryResult
 from llama_stack.models.llama.llama3.tokenizer import Tokenizer
 
-from ..core import passages
+from ...core import passages
 
 # A chunk cut shorter than this says too little to be worth its header.
 MIN_CUT_TOKENS = 48

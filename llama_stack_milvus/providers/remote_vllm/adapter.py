@@ -20,10 +20,10 @@ from llama_stack.providers.datatypes import HealthResponse, HealthStatus
 from llama_stack.providers.utils.inference.openai_compat import prepare_openai_completion_params
 from llama_stack.providers.utils.inference.prompt_adapter import content_has_media, interleaved_content_as_str
 
-from ..core.embedding_windows import combine, token_windows
-from ..core.errors import UpstreamError
-from ..core.vllm.client import ServedModel, VllmClient
-from ..providers.remote_vllm.config import VllmInferenceConfig
+from ...core.embedding_windows import combine, token_windows
+from ...core.errors import UpstreamError
+from ...core.vllm.client import ServedModel, VllmClient
+from .config import VllmInferenceConfig
 from .openai_compatible import OpenAICompatibleInference
 
 logger = get_logger(name="llama_stack_milvus.core.vllm", category="inference")

@@ -4,7 +4,7 @@ the provider's registry of vector DBs and vector stores."""
 from llama_stack.providers.utils.kvstore.config import KVStoreConfig
 from pydantic import Field
 
-from ..core.milvus.index_config import MilvusIndexFields
+from ...core.milvus.index_config import MilvusIndexFields
 
 
 class MilvusIndexConfig(MilvusIndexFields):

@@ -1,1 +1,0 @@
-"""rag_tool: documents in (fetched and read strictly), chunks out."""
