@@ -26,7 +26,7 @@ from ...core.vllm.client import ServedModel, VllmClient
 from .config import VllmInferenceConfig
 from .openai_compatible import OpenAICompatibleInference
 
-logger = get_logger(name="llama_stack_milvus.core.vllm", category="inference")
+logger = get_logger(name="llama_stack_milvus.vllm", category="inference")
 # vLLM: keep as many tokens from the start as the model reads.
 TRUNCATE_TO_MODEL = {"truncate_prompt_tokens": -1}
 
