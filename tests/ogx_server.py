@@ -62,9 +62,11 @@ class OgxServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
     def log_tail(self, lines: int = 60) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
 
 def embedded_config(ours: bool = True, **milvus: object) -> dict:

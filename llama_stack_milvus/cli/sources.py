@@ -71,13 +71,14 @@ def read(source: Source, http: httpx.Client | None = None) -> ReadDocument:
 
 def read_upload(name: str, body: bytes) -> ReadDocument:
     """A file a user uploaded (the playground): its name is its document id, its suffix its type."""
-    if len(body) > DEFAULT_MAX_DOCUMENT_BYTES:
-        raise Unreadable(_too_large(len(body)))
     return ReadDocument(Source(name, name, _type_of(name)), text_of(body, _type_of(name)))
 
 
 def text_of(body: bytes, media_type: str) -> str:
-    """The text of a document's bytes, by the server's rule (core/documents.py)."""
+    """The text of a document's bytes, by the server's rule (core/documents.py), as large as the
+    server takes."""
+    if len(body) > DEFAULT_MAX_DOCUMENT_BYTES:
+        raise Unreadable(_too_large(len(body)))
     try:
         text = document_text(body, media_type)
     except NotText as exc:
@@ -124,7 +125,5 @@ def _fetch(source: Source, http: httpx.Client | None) -> tuple[bytes, str]:
             client.close()
     if response.status_code >= 400:
         raise Unreadable(f"fetching it answered HTTP {response.status_code} {response.reason_phrase}")
-    if len(response.content) > DEFAULT_MAX_DOCUMENT_BYTES:
-        raise Unreadable(_too_large(len(response.content)))
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return response.content, content_type or source.mime_type

@@ -20,8 +20,8 @@ from ogx_api import (
     VectorStoresProtocolPrivate,
 )
 
-from ..core.milvus.connection import MilvusBackend, ServerFeatures
-from ..core.milvus.records import RecordStore
+from ..core.milvus.connection import MilvusBackend
+from ..core.milvus.records import RecordStore, StoredRecord
 from ..core.milvus.stores import StoreOpener
 from .config import OgxStores
 from .index import MilvusStoreIndex
@@ -46,8 +46,6 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
         self.settings = config.index_settings()
         self._policy = policy or []
         self.cache: dict[str, VectorStoreWithIndex] = {}
-        self.client = None
-        self.features: ServerFeatures | None = None
         self.stores: StoreOpener | None = None
         self.records: RecordStore | None = None
 
@@ -59,7 +57,6 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
             self.metadata_store = await authorized_sqlstore(self.config.metadata_store, self._policy)
         self.records = RecordStore(self.kvstore, RECORD_PREFIX, RESOURCE_KEY)
         self.stores = await StoreOpener.connect(self.backend, self.settings, self.config.tenancy, with_vectors=True)
-        self.client, self.features = self.stores.client, self.stores.features
         for record in await self.records.load_all():
             await self._open(VectorStore.model_validate(record.resource), record)
         ensure_cl100k_cached()
@@ -68,8 +65,8 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
 
     async def shutdown(self) -> None:
         await super().shutdown()
-        if self.client is not None:
-            await asyncio.to_thread(self.client.close)
+        if self.stores is not None:
+            await asyncio.to_thread(self.stores.client.close)
 
     async def register_vector_store(self, vector_store: VectorStore) -> None:
         dimension = vector_store.embedding_dimension
@@ -95,7 +92,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
             await entry.index.delete()
         await self.records.delete(vector_store_id)
 
-    async def _open(self, vector_store: VectorStore, record) -> VectorStoreWithIndex:
+    async def _open(self, vector_store: VectorStore, record: StoredRecord) -> VectorStoreWithIndex:
         record, store = await self.stores.open(record, vector_store.embedding_dimension)
         entry = VectorStoreWithIndex(vector_store, MilvusStoreIndex(record, store), self.inference_api)
         self.cache[vector_store.identifier] = entry
@@ -106,10 +103,10 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorStoresProtoc
         if entry is not None:
             return entry
         # Saved by another replica after this one started: its record is in the shared store.
-        for record in await self.records.load_all():
-            if record.identifier == vector_store_id:
-                return await self._open(VectorStore.model_validate(record.resource), record)
-        raise VectorStoreNotFoundError(vector_store_id)
+        record = await self.records.load(vector_store_id)
+        if record is None:
+            raise VectorStoreNotFoundError(vector_store_id)
+        return await self._open(VectorStore.model_validate(record.resource), record)
 
     async def insert_chunks(self, request: InsertChunksRequest) -> None:
         entry = await self._get_and_cache_vector_store_index(request.vector_store_id)

@@ -31,11 +31,11 @@ class MilvusStoreIndex(EmbeddingIndex):
         await self.store.delete_ids([c.chunk_id for c in chunks_for_deletion])
 
     async def query_vector(self, embedding, k: int, score_threshold: float, filters=None) -> QueryChunksResponse:
-        return await self._search(SearchRequest("vector", k, _threshold(score_threshold), filter_expr=_filter(filters)),
-                                  "", embedding)  # fmt: skip
+        request = SearchRequest("vector", k, _threshold(score_threshold), filter_expr=filter_expression(filters))
+        return await self._search(request, "", embedding)
 
     async def query_keyword(self, query_string: str, k: int, score_threshold: float, filters=None):
-        request = SearchRequest("keyword", k, _threshold(score_threshold), filter_expr=_filter(filters))
+        request = SearchRequest("keyword", k, _threshold(score_threshold), filter_expr=filter_expression(filters))
         return await self._search(request, query_string, None)
 
     async def query_hybrid(
@@ -49,7 +49,7 @@ class MilvusStoreIndex(EmbeddingIndex):
         filters=None,
     ) -> QueryChunksResponse:
         ranker = ranker_of(reranker_type, reranker_params or {})
-        request = SearchRequest("hybrid", k, _threshold(score_threshold), ranker, _filter(filters))
+        request = SearchRequest("hybrid", k, _threshold(score_threshold), ranker, filter_expression(filters))
         return await self._search(request, query_string, embedding)
 
     async def delete(self) -> None:
@@ -66,13 +66,9 @@ class MilvusStoreIndex(EmbeddingIndex):
 def ranker_of(reranker_type: str, params: dict[str, Any]) -> Ranker:
     """OGX's reranker as the core's: weighted (alpha, or weights {vector, keyword}) or RRF."""
     if reranker_type == RERANKER_TYPE_WEIGHTED:
-        weights = params.get("weights")
-        if isinstance(weights, dict) and (weights.get("vector", 0) + weights.get("keyword", 0)) > 0:
-            alpha = float(weights.get("vector", 0)) / (
-                float(weights.get("vector", 0)) + float(weights.get("keyword", 0))
-            )
-        else:
-            alpha = float(params.get("alpha", DEFAULT_ALPHA))
+        weights = params.get("weights") if isinstance(params.get("weights"), dict) else {}
+        vector, keyword = float(weights.get("vector", 0)), float(weights.get("keyword", 0))
+        alpha = vector / (vector + keyword) if vector + keyword > 0 else float(params.get("alpha", DEFAULT_ALPHA))
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"weighted reranker alpha must be from 0 to 1; got {alpha}")
         return Ranker("weighted", alpha=alpha)
@@ -85,7 +81,3 @@ def ranker_of(reranker_type: str, params: dict[str, Any]) -> Ranker:
 def _threshold(score_threshold: float | None) -> float | None:
     # OGX passes 0.0 for "none": a cosine similarity below 0 is still a hit.
     return score_threshold if score_threshold else None
-
-
-def _filter(filters) -> str:
-    return filter_expression(filters.model_dump() if hasattr(filters, "model_dump") else filters)

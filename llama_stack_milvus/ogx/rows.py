@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from ogx.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 from ogx_api import EmbeddedChunk
 
 from ..core.milvus import collection as fields
@@ -20,7 +21,12 @@ def chunk_to_row(chunk: EmbeddedChunk) -> dict[str, Any]:
     if not isinstance(chunk.content, str):
         extra["content"] = chunk.model_dump(mode="json", include={"content"})["content"]
     return make_row(
-        chunk.chunk_id, document_id, text_of(chunk), [float(x) for x in chunk.embedding], dict(chunk.metadata), extra
+        chunk.chunk_id,
+        document_id,
+        interleaved_content_as_str(chunk.content),
+        [float(x) for x in chunk.embedding],
+        dict(chunk.metadata),
+        extra,
     )
 
 
@@ -39,10 +45,3 @@ def row_to_chunk(chunk_id: str, row: dict[str, Any], dimension: int) -> Embedded
             "embedding_dimension": extra.get("embedding_dimension") or dimension,
         }
     )
-
-
-def text_of(chunk: EmbeddedChunk) -> str:
-    if isinstance(chunk.content, str):
-        return chunk.content
-    items = chunk.content if isinstance(chunk.content, list) else [chunk.content]
-    return " ".join(getattr(item, "text", "") for item in items if getattr(item, "text", None))

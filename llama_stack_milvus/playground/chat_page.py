@@ -26,10 +26,10 @@ def render() -> None:
     api = stack.client(url)
     st.title("Chat with your documents")
     try:
-        dbs = stack.vector_dbs(api)
+        names = stack.vector_db_ids(api)  # this page reruns on every click: no chunk counts here
         models = stack.llms(api)
         with st.sidebar:
-            chosen = _vector_db_section(api, url, dbs)
+            chosen = _vector_db_section(api, url, names)
             model = st.selectbox("LLM", models) if models else None
             if st.button("New conversation", use_container_width=True):
                 _forget_conversation()
@@ -37,7 +37,7 @@ def render() -> None:
     except Exception as exc:  # the stack went down or refused between two clicks
         st.error(stack.problem(exc, url))
         return
-    if not dbs:
+    if not names:
         st.info("Make a vector DB in the sidebar and add your files to it, then ask about them here.")
     if not models:
         st.warning(stack.NO_LLM)
@@ -47,14 +47,13 @@ def render() -> None:
         _ask(api, url, model, chosen, question)
 
 
-def _vector_db_section(api, url: str, dbs: list[stack.VectorDB]) -> list[str]:
+def _vector_db_section(api, url: str, names: list[str]) -> list[str]:
     st.subheader("Your documents")
-    names = [db.identifier for db in dbs]
     created = st.session_state.get("created_vector_db")
     default = [created] if created in names else names[:1]
     chosen = st.multiselect("Search in", names, default=default, help="The vector DBs the answers come from")
-    with st.expander("New vector DB", expanded=not dbs):
-        name = st.text_input("Name", value="" if dbs else DEFAULT_VECTOR_DB, key="new_vector_db")
+    with st.expander("New vector DB", expanded=not names):
+        name = st.text_input("Name", value="" if names else DEFAULT_VECTOR_DB, key="new_vector_db")
         if st.button("Create vector DB"):
             _create(api, url, name.strip(), names)
     target = st.selectbox("Add files to", names, index=names.index(chosen[0]) if chosen else 0) if names else None

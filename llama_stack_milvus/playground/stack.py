@@ -1,5 +1,6 @@
 """The running stack the page talks to: where it is, whether it answers, what it holds."""
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -36,8 +37,11 @@ def is_up(url: str) -> bool:
         return False
 
 
+@functools.cache
 def client(url: str) -> LlamaStackClient:
-    # An agent turn on the CPU or one large document's insert can take minutes: no early timeout.
+    """One client (one connection pool) per stack URL for the page's process: every rerun of a
+    page asks for it. An agent turn on the CPU or one large document's insert can take minutes:
+    no early timeout."""
     return LlamaStackClient(base_url=url, timeout=REQUEST_TIMEOUT_SECONDS, max_retries=0)
 
 
@@ -68,6 +72,10 @@ def vector_dbs(stack: LlamaStackClient) -> list[VectorDB]:
         )  # fmt: skip
         for db in sorted(stack.vector_dbs.list(), key=lambda db: db.identifier)
     ]
+
+
+def vector_db_ids(stack: LlamaStackClient) -> list[str]:
+    return sorted(db.identifier for db in stack.vector_dbs.list())
 
 
 def llms(stack: LlamaStackClient) -> list[str]:

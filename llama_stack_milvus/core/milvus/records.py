@@ -49,6 +49,7 @@ def shared_collection_name(dimension: int) -> str:
 class KeyValues(Protocol):
     """What both frameworks' kvstores offer."""
 
+    async def get(self, key: str) -> str | None: ...
     async def values_in_range(self, start_key: str, end_key: str) -> list[str]: ...
     async def set(self, key: str, value: str) -> None: ...
     async def delete(self, key: str) -> None: ...
@@ -61,6 +62,10 @@ class RecordStore:
     async def load_all(self) -> list[StoredRecord]:
         values = await self.kvstore.values_in_range(self.prefix, self.prefix + "\xff")
         return [StoredRecord.from_json(v, self.resource_key) for v in values]
+
+    async def load(self, identifier: str) -> StoredRecord | None:
+        value = await self.kvstore.get(self.prefix + identifier)
+        return StoredRecord.from_json(value, self.resource_key) if value else None
 
     async def save(self, record: StoredRecord) -> None:
         await self.kvstore.set(self.prefix + record.identifier, record.to_json(self.resource_key))

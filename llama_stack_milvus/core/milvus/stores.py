@@ -10,8 +10,6 @@ from .records import StoredRecord, collection_name, shared_collection_name
 from .settings import IndexSettings
 from .store import ChunkStore
 
-TENANCIES = ("collection", "partition_key")
-
 
 class StoreOpener:
     def __init__(

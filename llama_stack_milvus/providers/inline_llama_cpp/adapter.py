@@ -8,8 +8,6 @@ of an HTTP server.
 import asyncio
 from pathlib import Path
 
-from llama_stack.apis.common.content_types import InterleavedContentItem
-from llama_stack.apis.inference import EmbeddingsResponse, EmbeddingTaskType, OpenAIEmbeddingsResponse, TextTruncation
 from llama_stack.apis.models import Model, ModelType
 from llama_stack.log import get_logger
 from llama_stack.providers.datatypes import HealthResponse, HealthStatus
@@ -123,23 +121,3 @@ class LlamaCppInferenceAdapter(OpenAICompatibleInference):
         model.provider_resource_id = self._engine.model_path.name
         model.metadata.setdefault("context_length", self._engine.context_length)
         return model
-
-    async def embeddings(
-        self,
-        model_id: str,
-        contents: list[str] | list[InterleavedContentItem],
-        text_truncation: TextTruncation | None = TextTruncation.none,
-        output_dimension: int | None = None,
-        task_type: EmbeddingTaskType | None = None,
-    ) -> EmbeddingsResponse:
-        raise ValueError(f"model {model_id!r} is not an embedding model: {self.PROVIDER_TYPE} serves an LLM")
-
-    async def openai_embeddings(
-        self,
-        model: str,
-        input: str | list[str],
-        encoding_format: str | None = "float",
-        dimensions: int | None = None,
-        user: str | None = None,
-    ) -> OpenAIEmbeddingsResponse:
-        raise ValueError(f"model {model!r} is not an embedding model: {self.PROVIDER_TYPE} serves an LLM")

@@ -3,7 +3,7 @@ from typing import Any
 from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
 
 from ...core.milvus.index_config import MilvusLiteFields
-from ..remote_milvus.index_config import MilvusIndexConfig
+from ..remote_milvus.config import MilvusIndexConfig
 
 
 class MilvusLiteConfig(MilvusLiteFields, MilvusIndexConfig):

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from llama_stack.apis.common.errors import VectorStoreNotFoundError
@@ -29,14 +30,16 @@ from llama_stack.providers.utils.kvstore import kvstore_impl
 from llama_stack.providers.utils.memory.openai_vector_store_mixin import OpenAIVectorStoreMixin
 from llama_stack.providers.utils.memory.vector_store import ChunkForDeletion
 
-from ...core.milvus.connection import MilvusBackend, ServerFeatures
+from ...core.milvus.connection import MilvusBackend
+from ...core.milvus.records import StoredRecord
+from ...core.milvus.rows import check_embedding
 from ...core.milvus.search_request import parse_search_params
 from ...core.milvus.stores import StoreOpener
 from . import document_files
+from .config import MilvusIndexConfig
 from .index import MilvusChunkIndex
-from .index_config import MilvusIndexConfig
 from .registry import RegisteredDB, VectorDBRegistry
-from .rows import check_embedding, chunk_text
+from .rows import chunk_text
 
 # A short name: the log line that names the Milvus it serves must not wrap (tests read it).
 logger = get_logger(name="llama_stack_milvus.milvus", category="vector_io")
@@ -62,8 +65,6 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.openai_vector_stores: dict[str, dict[str, Any]] = {}
         self.vector_db_store = None  # set by the stack's routing table
         self.kvstore = None
-        self.client = None
-        self.features: ServerFeatures | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -71,19 +72,18 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
         self.kvstore = await kvstore_impl(self.config.kvstore)
         self.registry = VectorDBRegistry(self.kvstore)
         self.stores = await StoreOpener.connect(self.backend, self.settings, self.config.tenancy)
-        self.client, self.features = self.stores.client, self.stores.features
-        for entry in await self.registry.load_all():
-            self.indexes[entry.vector_db.identifier] = await self._open(entry)
+        for record in await self.registry.load_all():
+            self.indexes[record.identifier] = await self._open(record)
         await self.initialize_openai_vector_stores()
         logger.info(self.stores.summary(len(self.indexes), "vector DB(s)"))
 
     async def shutdown(self) -> None:
-        if self.client is not None:
-            await asyncio.to_thread(self.client.close)
+        if self.stores is not None:
+            await asyncio.to_thread(self.stores.client.close)
 
     async def health(self) -> HealthResponse:
         try:
-            await asyncio.to_thread(self.client.list_collections, timeout=self.settings.call_timeout)
+            await asyncio.to_thread(self.stores.client.list_collections, timeout=self.settings.call_timeout)
             return HealthResponse(status=HealthStatus.OK)
         except Exception as exc:
             return HealthResponse(status=HealthStatus.ERROR, message=f"Milvus is not answering: {exc}")
@@ -103,7 +103,7 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
                 )
             return
         record = self.stores.new_record(vector_db.identifier, vector_db.model_dump(mode="json"), dimension)
-        index = await self._open(RegisteredDB.of(record))
+        index = await self._open(record)
         await self.registry.save(index.entry)
         self.indexes[vector_db.identifier] = index
 
@@ -113,10 +113,11 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
             await index.drop()
         await self.registry.delete(vector_db_id)
 
-    async def _open(self, entry: RegisteredDB) -> MilvusChunkIndex:
+    async def _open(self, record: StoredRecord) -> MilvusChunkIndex:
         """Create (or reopen) the collection behind a registered vector DB (or its view of a shared one)."""
-        record, store = await self.stores.open(entry.record(), entry.vector_db.embedding_dimension)
-        return MilvusChunkIndex(RegisteredDB.of(record), store)
+        entry = RegisteredDB.of(record)
+        opened, store = await self.stores.open(record, entry.vector_db.embedding_dimension)
+        return MilvusChunkIndex(replace(entry, full_text_search=opened.full_text_search), store)
 
     async def _index(self, vector_db_id: str) -> MilvusChunkIndex:
         index = self.indexes.get(vector_db_id)
@@ -198,10 +199,10 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
     async def openai_retrieve_vector_store_file(self, vector_store_id: str, file_id: str) -> VectorStoreFileObject:
         if not self._is_vector_db(vector_store_id):
             return await super().openai_retrieve_vector_store_file(vector_store_id, file_id)
-        wanted = document_files.document_id(file_id, vector_store_id)
-        for document in await self.indexes[vector_store_id].documents(wanted):
-            return document_files.file_object(document, vector_store_id)
-        raise document_files.DocumentNotFoundError(file_id, vector_store_id)
+        found = await self.indexes[vector_store_id].documents(document_files.document_id(file_id, vector_store_id))
+        if not found:
+            raise document_files.DocumentNotFoundError(file_id, vector_store_id)
+        return document_files.file_object(found[0], vector_store_id)
 
     async def openai_delete_vector_store_file(
         self, vector_store_id: str, file_id: str

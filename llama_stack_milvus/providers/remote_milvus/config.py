@@ -1,9 +1,16 @@
 from typing import Any
 
-from llama_stack.providers.utils.kvstore.config import SqliteKVStoreConfig
+from llama_stack.providers.utils.kvstore.config import KVStoreConfig, SqliteKVStoreConfig
+from pydantic import Field
 
-from ...core.milvus.index_config import MilvusServerFields
-from .index_config import MilvusIndexConfig
+from ...core.milvus.index_config import MilvusIndexFields, MilvusServerFields
+
+
+class MilvusIndexConfig(MilvusIndexFields):
+    """What both Milvus providers take: the core's settings, with 0.2.20's kvstore for the
+    provider's registry of vector DBs and vector stores."""
+
+    kvstore: KVStoreConfig = Field(description="Where the provider keeps its registry of vector DBs and vector stores")
 
 
 class MilvusServerConfig(MilvusServerFields, MilvusIndexConfig):

@@ -57,11 +57,12 @@ def page(
 ) -> VectorStoreListFilesResponse:
     """OpenAI's list semantics over files sorted by document id: order, then the after/before cursors."""
     ordered = sorted(files, key=lambda f: f.attributes["document_id"], reverse=(order or "desc") == "desc")
-    ids = [f.id for f in ordered]
     if after:
+        ids = [f.id for f in ordered]
         ordered = ordered[ids.index(after) + 1 :] if after in ids else []
     if before:
-        ordered = ordered[: [f.id for f in ordered].index(before)] if before in {f.id for f in ordered} else ordered
+        ids = [f.id for f in ordered]
+        ordered = ordered[: ids.index(before)] if before in ids else ordered
     limit = min(max(limit or 20, 1), MAX_FILES_PER_PAGE)
     data = ordered[:limit]
     return VectorStoreListFilesResponse(

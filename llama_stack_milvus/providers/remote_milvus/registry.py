@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from llama_stack.apis.vector_dbs import VectorDB
 from llama_stack.providers.utils.kvstore.api import KVStore
 
-from ...core.milvus.records import RecordStore, StoredRecord, collection_name, shared_collection_name
-
-__all__ = ["RegisteredDB", "VectorDBRegistry", "collection_name", "shared_collection_name"]
+from ...core.milvus.records import RecordStore, StoredRecord
 
 PREFIX = "llama_stack_milvus:vector_dbs:v1::"
 RESOURCE_KEY = "vector_db"
@@ -34,8 +32,8 @@ class VectorDBRegistry:
     def __init__(self, kvstore: KVStore) -> None:
         self.records = RecordStore(kvstore, PREFIX, RESOURCE_KEY)
 
-    async def load_all(self) -> list[RegisteredDB]:
-        return [RegisteredDB.of(r) for r in await self.records.load_all()]
+    async def load_all(self) -> list[StoredRecord]:
+        return await self.records.load_all()
 
     async def save(self, entry: RegisteredDB) -> None:
         await self.records.save(entry.record())

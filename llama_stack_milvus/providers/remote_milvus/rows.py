@@ -6,9 +6,7 @@ from llama_stack.apis.vector_io import Chunk, ChunkMetadata
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
 from ...core.milvus import collection as fields
-from ...core.milvus.rows import check_embedding, make_row
-
-__all__ = ["check_embedding", "chunk_text", "chunk_to_row", "row_to_chunk"]
+from ...core.milvus.rows import make_row
 
 
 def chunk_text(chunk: Chunk) -> str:

@@ -5,21 +5,25 @@ OpenAI client) share. A subclass says where requests go (`_openai`, `_call`) and
 from collections.abc import AsyncIterator
 from typing import Any
 
-from llama_stack.apis.common.content_types import InterleavedContent
+from llama_stack.apis.common.content_types import InterleavedContent, InterleavedContentItem
 from llama_stack.apis.inference import (
     ChatCompletionResponse,
     ChatCompletionResponseStreamChunk,
     CompletionResponse,
     CompletionResponseStreamChunk,
+    EmbeddingsResponse,
+    EmbeddingTaskType,
     Inference,
     LogProbConfig,
     Message,
     OpenAIChatCompletion,
     OpenAICompletion,
+    OpenAIEmbeddingsResponse,
     OpenAIMessageParam,
     OpenAIResponseFormatParam,
     ResponseFormat,
     SamplingParams,
+    TextTruncation,
     ToolChoice,
     ToolConfig,
     ToolDefinition,
@@ -216,3 +220,24 @@ class OpenAICompatibleInference(Inference, ModelsProtocolPrivate):
             user=user,
         )
         return await self._call(self._openai().chat.completions.create(**params), "a chat completion")
+
+    # A provider that serves LLMs only (inline::llama-cpp) refuses embeddings; remote::vllm overrides these.
+    async def embeddings(
+        self,
+        model_id: str,
+        contents: list[str] | list[InterleavedContentItem],
+        text_truncation: TextTruncation | None = TextTruncation.none,
+        output_dimension: int | None = None,
+        task_type: EmbeddingTaskType | None = None,
+    ) -> EmbeddingsResponse:
+        raise ValueError(f"model {model_id!r} is not an embedding model: {self.PROVIDER_TYPE} serves an LLM")
+
+    async def openai_embeddings(
+        self,
+        model: str,
+        input: str | list[str],
+        encoding_format: str | None = "float",
+        dimensions: int | None = None,
+        user: str | None = None,
+    ) -> OpenAIEmbeddingsResponse:
+        raise ValueError(f"model {model!r} is not an embedding model: {self.PROVIDER_TYPE} serves an LLM")
