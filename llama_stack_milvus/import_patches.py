@@ -1,10 +1,13 @@
-"""Patches to Llama Stack modules applied the moment they are imported, in every Python of the venv.
+"""Patches to Llama Stack modules applied the moment they are imported, where a 0.2.20 stack runs.
 
-`llama_stack_milvus_patches.pth` (installed into site-packages with this package) imports this
-module at interpreter start. It only registers an import hook, so it costs nothing until one of
-the modules below is imported; then the module's patch runs (each checks the Llama Stack version
-first). Needed where Llama Stack acts before it imports any of our providers (patches.apply_all
-covers the rest):
+`llama_stack_milvus_patches.pth` (installed into site-packages with the 0.2.20 distribution, not
+with the OGX one) imports this module at interpreter start. It installs an import hook only in the
+`llama` command (`llama stack run`, `llama stack build`) or `python -m llama_stack...`; any other
+interpreter of the environment (the ingest command, the playground, a user's script) gets nothing
+but this check. An in-process server (the tests') calls install() itself. The hook costs nothing
+until one of the modules below is imported; then the module's patch runs (each checks the Llama
+Stack version first). Needed where Llama Stack acts before it imports any of our providers
+(patches.apply_all covers the rest):
 - llama_stack.core.utils.config: redaction of secrets in the first log line (patches/redaction.py);
 - llama_stack.core.build, llama_stack.cli.stack._build: `llama stack build` of our templates,
   offline, writing a run config that starts (patches/offline_build.py);
@@ -12,6 +15,7 @@ covers the rest):
   (patches/none_folder.py).
 """
 
+import os
 import sys
 
 
@@ -75,4 +79,13 @@ def install() -> None:
         sys.meta_path.insert(0, _PatchOnImport())
 
 
-install()
+def runs_llama_stack(script: str, argv: list[str]) -> bool:
+    """Whether an interpreter started as `argv` (sys.orig_argv) with `script` (sys.argv[0]) runs
+    Llama Stack's command line or one of its modules."""
+    if os.path.basename(script) == "llama":
+        return True
+    return any(flag == "-m" and module.startswith("llama_stack") for flag, module in zip(argv, argv[1:], strict=False))
+
+
+if runs_llama_stack(sys.argv[0] if sys.argv else "", sys.orig_argv):
+    install()

@@ -70,6 +70,10 @@ class InProcessStack(StackServer):
 
     def start(self, timeout: float = 120) -> "InProcessStack":
         import uvicorn
+
+        from llama_stack_milvus import import_patches
+
+        import_patches.install()  # as in `llama stack run`, before Llama Stack's modules load
         from llama_stack.core.server import server
 
         self.state_dir.mkdir(parents=True, exist_ok=True)

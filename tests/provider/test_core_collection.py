@@ -1,5 +1,6 @@
 """The Milvus core (storage) on every backend, without the stack: schema, batches, upserts, deletes."""
 
+import asyncio
 import random
 
 import pytest
@@ -11,6 +12,7 @@ from llama_stack_milvus.core.milvus import collection as fields
 from llama_stack_milvus.core.milvus.collection import ChunkCollection
 from llama_stack_milvus.core.milvus.connection import MilvusBackend, detect_features
 from llama_stack_milvus.core.milvus.settings import IndexSettings
+from llama_stack_milvus.core.milvus.store import ChunkStore
 
 DIM = 8
 
@@ -83,6 +85,17 @@ def test_delete_by_ids(milvus, request):
     assert collection.count() == 48
     remaining = {h.id for h in collection.search_vector([0.5] * DIM, 100)}
     assert remaining == {f"id-{i}" for i in range(2, 50)}
+
+
+def test_replacing_documents_deletes_their_older_chunks_only(milvus, request):
+    collection = make(milvus, request)
+    store = ChunkStore(collection, milvus[1], "test")
+    collection.upsert(rows(10, document_of=lambda i: f"doc-{i % 2}"))  # doc-0: ids 0,2,..8; doc-1: 1,3,..9
+    newer = rows(2, text="newer", document_of=lambda i: "doc-0")  # doc-0 is now id-0 and id-1
+    assert asyncio.run(store.replace_documents(newer)) == 2
+    stored = {h.id: h.row[fields.DOCUMENT_ID] for h in collection.search_vector([0.5] * DIM, 100)}
+    assert stored == {"id-0": "doc-0", "id-1": "doc-0", "id-3": "doc-1", "id-5": "doc-1", "id-7": "doc-1",
+                      "id-9": "doc-1"}  # fmt: skip
 
 
 def test_drop_removes_the_collection(milvus, request):

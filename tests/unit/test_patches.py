@@ -4,15 +4,18 @@ in-process; and the version guard that refuses any other Llama Stack."""
 import asyncio
 import importlib
 import logging
+import subprocess
+import sys
 
 import pytest
 
-from llama_stack_milvus import patches
+from llama_stack_milvus import import_patches, patches
 from llama_stack_milvus.core.errors import ServiceUnavailableError
 
 
 @pytest.fixture(scope="module", autouse=True)
 def applied():
+    import_patches.install()
     patches.apply_all()
 
 
@@ -38,6 +41,17 @@ def test_every_patch_wraps_its_original_and_names_the_upstream_bug():
         module = importlib.import_module(f"llama_stack_milvus.patches.{name}")
         assert "Upstream bug (llama-stack 0.2.20" in module.__doc__ and "Upstream since:" in module.__doc__
         assert module.apply.applied
+
+
+def test_import_time_patches_are_installed_only_where_a_stack_runs():
+    assert import_patches.runs_llama_stack("/venv/bin/llama", ["/venv/bin/python", "/venv/bin/llama", "stack", "run"])
+    assert import_patches.runs_llama_stack("-m", ["python", "-m", "llama_stack.core.server.server", "--port", "1"])
+    assert not import_patches.runs_llama_stack("-c", ["python", "-c", "import llama_stack"])
+    assert not import_patches.runs_llama_stack("/venv/bin/llama-stack-milvus", ["python", "llama-stack-milvus"])
+    assert not import_patches.runs_llama_stack("-m", ["python", "-m", "pytest", "-k", "llama_stack"])
+    hooked = "import sys; print(any(type(f).__name__ == '_PatchOnImport' for f in sys.meta_path))"
+    plain = subprocess.run([sys.executable, "-c", hooked], capture_output=True, text=True, check=True)
+    assert plain.stdout.strip() == "False"  # an interpreter of the venv that runs no stack: no hook
 
 
 def test_every_import_time_patch_wraps_its_original_and_names_the_upstream_bug():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import reading_speed
+from .reading_speed import ReadingSpeed
 from .tool_calls import DEFAULT_MAX_STRING_LENGTH, openai_call, parse_call, plan_turn, prompt_messages
 
 # OpenAI sampling keywords llama-cpp-python takes under the same name.
@@ -50,9 +50,15 @@ class ContextOverflowError(ValueError):
 
 class LlamaCppEngine:
     def __init__(
-        self, model_path: Path, settings: EngineSettings, model_name: str, report: Callable[[str], None] | None = None
+        self,
+        model_path: Path,
+        settings: EngineSettings,
+        model_name: str,
+        report: Callable[[str], None] | None = None,
+        reading: ReadingSpeed | None = None,
     ) -> None:
-        """`report`, where given, hears a line per request: prompt tokens read and cached, tokens written."""
+        """`report`, where given, hears a line per request: prompt tokens read and cached, tokens written.
+        `reading` records how fast the model reads prompts (the caller's, to share; else its own)."""
         from llama_cpp import Llama  # the compiled engine: imported only where a model is loaded
 
         threads = settings.n_threads or default_threads()
@@ -60,6 +66,7 @@ class LlamaCppEngine:
         self.model_name = model_name
         self.model_path = model_path
         self.report = report
+        self.reading = reading if reading is not None else ReadingSpeed()
         self._llama = Llama(
             model_path=str(model_path),
             n_ctx=settings.n_ctx,
@@ -83,13 +90,13 @@ class LlamaCppEngine:
         tokens = self._llama.tokenize(WARM_UP_TEXT.encode(), add_bos=False)
         started = time.monotonic()
         self._llama.eval(tokens)
-        reading_speed.record(len(tokens), time.monotonic() - started)
+        self.reading.record(len(tokens), time.monotonic() - started)
         self._llama.reset()
 
     @property
     def reading_speed(self) -> float | None:
         """Prompt tokens read per second, measured at load and on every request."""
-        return reading_speed.tokens_per_second()
+        return self.reading.tokens_per_second()
 
     @contextmanager
     def _timed_reading(self):
@@ -104,7 +111,7 @@ class LlamaCppEngine:
             after = llama_perf_context(self._llama._ctx.ctx)
             read, read_s = after.n_p_eval - before.n_p_eval, (after.t_p_eval_ms - before.t_p_eval_ms) / 1000
             wrote, wrote_s = after.n_eval - before.n_eval, (after.t_eval_ms - before.t_eval_ms) / 1000
-            reading_speed.record(read, read_s)
+            self.reading.record(read, read_s)
             if self.report is not None:
                 self.report(
                     f"read {read} new prompt tokens in {read_s:.1f} s (the rest of the prompt restored from its "
@@ -118,7 +125,7 @@ class LlamaCppEngine:
     def close(self) -> None:
         with self._lock:
             self._llama.close()
-        reading_speed.forget()
+        self.reading.forget()
 
     # Chat -------------------------------------------------------------------------------------
 

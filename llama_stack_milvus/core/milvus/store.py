@@ -10,7 +10,7 @@ from typing import Any
 from pymilvus import MilvusClient
 
 from .calls import call_milvus
-from .collection import VECTOR, ChunkCollection, Hit, StoredDocument
+from .collection import DOCUMENT_ID, ID, VECTOR, ChunkCollection, Hit, StoredDocument
 from .connection import ServerFeatures
 from .search_request import SearchRequest
 from .settings import IndexSettings
@@ -94,8 +94,14 @@ class ChunkStore:
     async def delete_ids(self, ids: Sequence[str]) -> None:
         await call_milvus(self.where, self.collection.delete_ids, list(ids))
 
-    async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
-        await call_milvus(self.where, self.collection.delete_document_chunks_except, list(document_ids), list(keep_ids))
+    async def replace_documents(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Store `rows` as the whole of their documents: each document's chunks of before that are
+        not among them (an older version's) are deleted once the new ones are stored."""
+        stored = await self.upsert(rows)
+        document_ids = sorted({row[DOCUMENT_ID] for row in rows})
+        keep_ids = [row[ID] for row in rows]
+        await call_milvus(self.where, self.collection.delete_document_chunks_except, document_ids, keep_ids)
+        return stored
 
     async def delete_documents(self, document_ids: Sequence[str]) -> None:
         await call_milvus(self.where, self.collection.delete_documents, list(document_ids))

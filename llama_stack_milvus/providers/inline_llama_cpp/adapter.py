@@ -13,9 +13,9 @@ from llama_stack.log import get_logger
 from llama_stack.providers.datatypes import HealthResponse, HealthStatus
 
 from ...core.errors import ServiceUnavailableError
-from ...core.llm import reading_speed
 from ...core.llm.engine import EngineSettings, LlamaCppEngine
 from ...core.llm.local_openai import LocalOpenAI
+from ...core.llm.reading_speed import ReadingSpeed, auto_budget
 from ...core.llm.weights import QWEN_CODER_1_5B, WeightsMissingError, ensure_gguf
 from ..remote_vllm.openai_compatible import OpenAICompatibleInference
 from .config import LlamaCppInferenceConfig
@@ -31,6 +31,7 @@ class LlamaCppInferenceAdapter(OpenAICompatibleInference):
         self._engine: LlamaCppEngine | None = None
         self._local: LocalOpenAI | None = None
         self._unavailable = "the local LLM is not loaded"
+        self.reading = ReadingSpeed()  # the rag runtime's max_tokens_in_context auto reads it
 
     async def initialize(self) -> None:
         if not self.config.wanted:
@@ -53,13 +54,13 @@ class LlamaCppInferenceAdapter(OpenAICompatibleInference):
             search_query=self.config.search_query,
         )
         self._engine = await asyncio.to_thread(
-            LlamaCppEngine, path, settings, name, lambda line: logger.info(f"local LLM {name}: {line}")
+            LlamaCppEngine, path, settings, name, lambda line: logger.info(f"local LLM {name}: {line}"), self.reading
         )
         self._local = LocalOpenAI(self._engine)
         logger.info(
             f"local LLM {name} loaded from {path} ({self._engine.context_length} tokens of context); it reads "
             f"{self._engine.reading_speed:.0f} prompt tokens/s, so knowledge_search with max_tokens_in_context auto "
-            f"retrieves up to {reading_speed.auto_budget()} tokens"
+            f"retrieves up to {auto_budget(self.reading)} tokens"
         )
 
     def _model_file(self) -> tuple[Path, str]:

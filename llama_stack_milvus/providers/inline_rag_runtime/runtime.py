@@ -4,9 +4,11 @@ insert is all or nothing per call for reading: every document is read first, and
 be read fails the call before anything is stored. Chunk ids hash the document id, the chunk's
 place and its text, so inserting the same documents again replaces their chunks (no duplicates),
 and two documents with the same text keep a chunk each. A document inserted again with other text
-replaces its older version: on our Milvus providers its chunks of before are deleted once the new
-ones are stored. Every chunk's metadata says how many chunks its document has (`document_chunks`),
-so a client can tell a document stored whole from one cut short by an interruption.
+replaces its older version: every chunk's metadata says how many chunks its document has
+(`document_chunks`), which tells our Milvus providers that the chunks are the whole document, so its
+chunks of before are deleted once the new ones are stored (the core's replace_documents; another
+vector_io provider keeps them, as upstream), and tells a client a document stored whole from one
+cut short by an interruption.
 """
 
 import asyncio
@@ -34,7 +36,7 @@ from ...core.documents import (
     FetchLimits,
     documents_text,
 )
-from ...core.llm import reading_speed
+from ...core.llm.reading_speed import ReadingSpeed, auto_budget
 from ...core.milvus.search_request import DEFAULT_ALPHA
 from .config import RagRuntimeConfig
 from .context_budget import fit_passages, fit_to_budget, units
@@ -47,6 +49,11 @@ HIDDEN_METADATA = frozenset({"chunk_id", "token_count", "metadata_token_count", 
 
 class RagToolRuntime(MemoryToolRuntimeImpl):
     config: RagRuntimeConfig
+
+    def __init__(self, config: RagRuntimeConfig, vector_io_api, inference_api, reading: ReadingSpeed | None = None):
+        """`reading`: how fast the stack's local LLM reads (None where it has none)."""
+        super().__init__(config, vector_io_api, inference_api)
+        self.reading = reading
 
     async def insert(self, documents: list[RAGDocument], vector_db_id: str, chunk_size_in_tokens: int = 512) -> None:
         if not 1 <= chunk_size_in_tokens <= MAX_CHUNK_TOKENS:
@@ -78,16 +85,6 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
                 chunk.metadata[DOCUMENT_CHUNKS_KEY] = len(made)
                 chunks.append(chunk)
         await self.vector_io_api.insert_chunks(vector_db_id=vector_db_id, chunks=chunks)
-        await self._delete_older_versions(vector_db_id, [doc.document_id for doc in documents], chunks)
-
-    async def _delete_older_versions(self, vector_db_id: str, document_ids: list[str], chunks: list) -> None:
-        """Chunks of these documents that this insert did not write belong to an older version."""
-        routing_table = getattr(self.vector_io_api, "routing_table", None)
-        provider = await routing_table.get_provider_impl(vector_db_id) if routing_table else self.vector_io_api
-        delete = getattr(provider, "delete_document_chunks_except", None)
-        if delete is None:  # another vector_io provider: older versions stay, as upstream
-            return
-        await delete(vector_db_id, document_ids, [c.chunk_id for c in chunks])
 
     def query_defaults(self, given: RAGQueryConfig | dict[str, Any] | None) -> RAGQueryConfig:
         """The caller's query_config, with this runtime's settings for what it leaves out."""
@@ -104,7 +101,7 @@ class RagToolRuntime(MemoryToolRuntimeImpl):
 
     def context_budget(self) -> int:
         budget = self.config.max_tokens_in_context
-        return reading_speed.auto_budget() if budget == "auto" else budget
+        return auto_budget(self.reading) if budget == "auto" else budget
 
     async def query(self, content, vector_db_ids: list[str], query_config=None) -> RAGQueryResult:
         """Upstream's query (same result layout), with our defaults and two changes: the metadata

@@ -261,13 +261,6 @@ class MilvusVectorIOAdapter(OpenAIVectorStoreMixin, VectorIO, VectorDBsProtocolP
             return file_id, ""
         return file_id, (info or {}).get("filename", "")
 
-    async def delete_document_chunks_except(
-        self, vector_db_id: str, document_ids: list[str], keep_ids: list[str]
-    ) -> None:
-        """Delete the chunks of these documents that are not in keep_ids (the rag runtime's replace)."""
-        index = await self._index(vector_db_id)
-        await index.delete_document_chunks_except(document_ids, keep_ids)
-
     async def delete_chunks(self, store_id: str, chunks_for_deletion: list[ChunkForDeletion]) -> None:
         index = await self._index(store_id)
         await index.delete_ids([c.chunk_id for c in chunks_for_deletion])

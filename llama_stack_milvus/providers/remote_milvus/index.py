@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from llama_stack.apis.vector_io import Chunk, QueryChunksResponse
 
+from ...core.documents import DOCUMENT_CHUNKS_KEY
 from ...core.milvus.collection import StoredDocument
 from ...core.milvus.search_request import SearchRequest
 from ...core.milvus.store import ChunkStore
@@ -21,7 +22,13 @@ class MilvusChunkIndex:
         return self.store.dimension
 
     async def upsert(self, chunks: Sequence[Chunk], ids: Sequence[str], embeddings: Sequence[list[float]]) -> int:
-        return await self.store.upsert([chunk_to_row(c, i, e) for c, i, e in zip(chunks, ids, embeddings, strict=True)])
+        """Chunks that state their document's chunk count (the rag runtime's, DOCUMENT_CHUNKS_KEY)
+        are the whole of their document: they replace its chunks of before. Others are upserted."""
+        whole, parts = [], []
+        for chunk, chunk_id, embedding in zip(chunks, ids, embeddings, strict=True):
+            (whole if DOCUMENT_CHUNKS_KEY in chunk.metadata else parts).append(chunk_to_row(chunk, chunk_id, embedding))
+        stored = await self.store.upsert(parts) if parts else 0
+        return stored + (await self.store.replace_documents(whole) if whole else 0)
 
     async def search(self, request: SearchRequest, text: str, vector: list[float] | None) -> QueryChunksResponse:
         hits = await self.store.search(request, text, vector)
@@ -29,9 +36,6 @@ class MilvusChunkIndex:
 
     async def delete_ids(self, ids: Sequence[str]) -> None:
         await self.store.delete_ids(ids)
-
-    async def delete_document_chunks_except(self, document_ids: Sequence[str], keep_ids: Sequence[str]) -> None:
-        await self.store.delete_document_chunks_except(document_ids, keep_ids)
 
     async def documents(self, document_id: str | None = None) -> list[StoredDocument]:
         return await self.store.documents(document_id)
