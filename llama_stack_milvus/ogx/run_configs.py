@@ -117,10 +117,35 @@ def run_config(vector_io: dict[str, Any], inference: tuple[dict[str, Any], dict[
     }
 
 
+def shared_by_replicas(config: dict[str, Any]) -> dict[str, Any]:
+    """`config` with its registry, vector store records and file metadata in PostgreSQL (the
+    POSTGRES_* variables of the 0.2.20 replica config), so that several OGX servers on one Milvus
+    server serve the same stores. Uploaded files stay in FILES_DIR, which replicas must share."""
+    connection = {
+        "host": "${env.POSTGRES_HOST:=localhost}",
+        "port": "${env.POSTGRES_PORT:=5432}",
+        "db": "${env.POSTGRES_DB:=ogx}",
+        "user": "${env.POSTGRES_USER:=ogx}",
+        "password": "${env.POSTGRES_PASSWORD:=ogx}",
+    }
+    config["storage"]["backends"] = {
+        "kv_default": {"type": "kv_postgres", **connection, "table_name": "ogx_kvstore"},
+        "sql_default": {"type": "sql_postgres", **connection},
+    }
+    config["providers"]["vector_io"][0]["config"]["metadata_store"] = {
+        "table_name": "vector_stores_metadata",
+        "backend": "sql_default",
+    }
+    files_dir = "${env.FILES_DIR:=~/.ogx/distributions/llama-stack-milvus/files}"
+    config["providers"]["files"][0]["config"]["storage_dir"] = files_dir
+    return config
+
+
 def shipped() -> dict[str, dict[str, Any]]:
     return {
         "milvus-lite.yaml": run_config(lite(), sentence_transformers()),
         "milvus-server.yaml": run_config(server(), sentence_transformers()),
+        "milvus-server-postgres.yaml": shared_by_replicas(run_config(server(), sentence_transformers())),
     }
 
 

@@ -11,7 +11,8 @@ name that one model answers to resolves this way; any other miss is upstream's (
 scan, its "not found" or "multiple providers" error). Access rules still apply: the model found is
 read through get_object_by_identifier.
 
-Upstream since: not checked past 0.2.20.
+Upstream since: gone by OGX 1.5.0 (the renamed Llama Stack): lookup_model looks up the identifier
+only, with no scan; not checked in between.
 """
 
 import functools

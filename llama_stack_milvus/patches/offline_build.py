@@ -12,7 +12,8 @@ cli/stack/_build.py _generate_run_config), for providers loaded with `module:`:
   the template's run.yaml is written instead; otherwise our providers get their sample configs and
   distinct ids.
 
-Upstream since: not checked past 0.2.20.
+Upstream since: OGX 1.5.0 (the renamed Llama Stack) has no build command; its `list-deps` still
+names a `module:` value as a package to install. Not checked in between.
 """
 
 import functools

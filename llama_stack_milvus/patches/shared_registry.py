@@ -7,7 +7,8 @@ Fix, only where the store is shared (a server-backed kvstore, not SQLite): lists
 a lookup of a vector DB not in memory reads it; routing a request to an id not known reloads the
 registry once. With a local store (the embedded default) nothing changes: lookups stay in memory.
 
-Upstream since: not checked past 0.2.20.
+Upstream since: OGX 1.5.0 (the renamed Llama Stack) re-reads the store for lists at most every 5 s
+(cache_ttl_seconds) and reads a lookup that misses from the store; not checked in between.
 """
 
 import functools
