@@ -5,12 +5,16 @@ server with our Milvus provider and against one with OGX's built-in Milvus provi
 OGX replays its recorded Ollama embeddings (nomic-embed-text, 768 dimensions). Its recordings are
 keyed by test id, and in replay mode its tests are parametrized over the vector_io provider ids
 faiss and sqlite-vec: both Milvus providers therefore run under the id sqlite-vec (-k "not
-faiss"), and their type, inline::milvus, decides OGX's Milvus-specific skips, alike for both."""
+faiss"), and their type (inline::milvus on a Milvus Lite file, remote::milvus on Milvus Lite
+served over TCP) decides OGX's Milvus-specific skips, alike for both."""
 
 import concurrent.futures
+import contextlib
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
+import pytest
+from milvus_servers import LiteTcpServer
 from ogx_server import (
     OGX_PYTHON,
     OGX_SDIST,
@@ -42,20 +46,30 @@ def run_suites(server: OgxServer, junit) -> dict[str, str]:
     return outcomes
 
 
-def suite_outcomes(name: str, ours: bool, tmp_path) -> dict[str, str]:
-    config = run_configs.run_config(run_configs.lite(REPLAYED_PROVIDER_ID, ours=ours), run_configs.recorded_ollama())
-    recordings = OGX_SDIST / "tests" / "integration" / "common"
-    env = {"OGX_TEST_INFERENCE_MODE": "replay", "OGX_TEST_RECORDING_DIR": str(recordings), "OGX_CWD": str(OGX_SDIST)}
-    with OgxServer(config, tmp_path / name, env=env) as server:
+def suite_outcomes(name: str, ours: bool, provider_type: str, tmp_path) -> dict[str, str]:
+    with contextlib.ExitStack() as stack:
+        if provider_type == "remote":
+            milvus = LiteTcpServer(tmp_path / name / "milvus" / "suite.db").start()
+            stack.callback(milvus.stop)
+            vector_io = run_configs.server(REPLAYED_PROVIDER_ID, ours=ours)
+            vector_io["config"].update(uri=milvus.uri, token="")
+        else:
+            vector_io = run_configs.lite(REPLAYED_PROVIDER_ID, ours=ours)
+        config = run_configs.run_config(vector_io, run_configs.recorded_ollama())
+        recordings = OGX_SDIST / "tests" / "integration" / "common"
+        env = {"OGX_TEST_INFERENCE_MODE": "replay", "OGX_TEST_RECORDING_DIR": str(recordings),
+               "OGX_CWD": str(OGX_SDIST)}  # fmt: skip
+        server = stack.enter_context(OgxServer(config, tmp_path / name, env=env))
         return run_suites(server, tmp_path / f"{name}.xml")
 
 
-def test_every_ogx_vector_store_test_that_passes_on_its_builtin_milvus_passes_on_ours(tmp_path):
+@pytest.mark.parametrize("provider_type", ["inline", "remote"])
+def test_every_ogx_vector_store_test_that_passes_on_its_builtin_milvus_passes_on_ours(provider_type, tmp_path):
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        builtin = pool.submit(suite_outcomes, "builtin", False, tmp_path)
-        ours = pool.submit(suite_outcomes, "ours", True, tmp_path)
+        builtin = pool.submit(suite_outcomes, "builtin", False, provider_type, tmp_path)
+        ours = pool.submit(suite_outcomes, "ours", True, provider_type, tmp_path)
         builtin, ours = builtin.result(), ours.result()
-    for name, outcomes in (("OGX's built-in Milvus", builtin), ("ours", ours)):
+    for name, outcomes in ((f"OGX's built-in {provider_type}::milvus", builtin), (f"ours, {provider_type}", ours)):
         counts = {k: sum(1 for v in outcomes.values() if v == k) for k in ("passed", "failed", "error", "skipped")}
         print(f"{name}: {counts}")
     assert len(builtin) > 100 and builtin.keys() == ours.keys()  # the suites ran, the same tests
