@@ -42,14 +42,15 @@ GROUP_MINUTES = {"vllm": 12.8, "e2e-test_local_llm": 9.3, "e2e-test_fuzz": 3.4, 
                  "e2e-test_replicas": 1.9, "e2e-test_milvus_auth": 1.8, "e2e-test_milvus_faults": 1.8,
                  "e2e-test_index_settings": 1.5, "e2e-test_onnx_embeddings": 1.5, "provider-milvus-2.3-core": 0.6,
                  "provider-test_ingest_errors": 0.5, "e2e-test_playground": 1.5,
-                 "ogx-test_ogx_vector_io_suite": 5.0, "ogx-test_ogx_behaviour": 2.0}  # fmt: skip
+                 "ogx-test_ogx_vector_io_suite": 10.0, "ogx-test_ogx_behaviour": 2.0,
+                 "ogx-test_ogx_replicas": 1.0}  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:  # before any other plugin: xdist reads the groups
         tier = item.path.parent.name
-        if tier in ("e2e", "ogx"):  # ogx: OGX servers from .venv-ogx
+        if tier in ("e2e", "ogx", "image"):  # ogx: OGX servers from .venv-ogx; image: a container
             item.add_marker(pytest.mark.e2e)
         item.add_marker(pytest.mark.xdist_group(worker_group(tier, item)))
     yield  # after every other plugin: pytest has grouped the tests by their parametrized fixtures
