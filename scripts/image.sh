@@ -32,20 +32,12 @@ CONF
 }
 
 engine() {
+  ensure_container_engine
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
     echo docker
-    return
+  else
+    echo podman
   fi
-  if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "==> no Docker engine: installing podman, runc and debootstrap (Debian's packages)" >&2
-      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >&2
-    else
-      echo "no Docker engine and no podman: install docker, or podman and runc" >&2
-      return 1
-    fi
-  fi
-  echo podman
 }
 
 # make_base_standin ENGINE: python:3.12-slim's stand-in: Debian bookworm (debootstrap, minbase,

@@ -203,6 +203,24 @@ ensure_chromium() {
   fi
 }
 
+# ensure_container_engine: a Docker engine that answers, or podman with runc (Debian's packages,
+# with debootstrap for scripts/image.sh's stand-in base image), installed with apt-get when missing.
+ensure_container_engine() {
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+    return 0
+  fi
+  if command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null; then
+    return 0
+  fi
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "==> no Docker engine: installing podman, runc and debootstrap (Debian's packages) for the image" >&2
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >&2
+  else
+    echo "no Docker engine and no podman: install docker, or podman, runc and debootstrap" >&2
+    return 1
+  fi
+}
+
 # export_embeddings [--int8]: the bundled embedding model on ONNX Runtime, exported where the run
 # configs look for it (the stacks' default EMBEDDING_BACKEND, onnx), so no stack imports torch to embed.
 export_embeddings() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv with the test tools, .venv-milvus (a Milvus 2.3.5 server) and .venv-vllm (vLLM for
-# the CPU), makes sure PostgreSQL (for the replica tests) and Chromium (for the playground's browser
-# tests) are installed, then runs the whole test suite
+# the CPU), makes sure PostgreSQL (for the replica tests), Chromium (for the playground's browser
+# tests) and a container engine (docker, else podman: tests/image builds the image) are installed,
+# then runs the whole test suite
 # against real servers on free ports, on TEST_WORKERS pytest-xdist workers (default: as many as
 # tests/conftest.py says for the selection; 0 runs in one process). Arguments go to pytest:
 # ./scripts/test.sh -m "not e2e" runs the fast tiers.
@@ -15,6 +16,7 @@ sync_venv --all-extras
 export_embeddings --int8
 ensure_postgres
 ensure_chromium
+ensure_container_engine
 ensure_ogx_venv
 ensure_ogx_tests
 wait "$milvus_venv"
