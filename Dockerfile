@@ -54,10 +54,14 @@ RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm 
 WORKDIR /app
 COPY --from=build /app /app
 
-RUN useradd --create-home --uid 10001 llama && mkdir -p /data && chown llama:llama /data
+RUN useradd --uid 10001 --home-dir /data --no-create-home llama && mkdir -p /data && chown llama:llama /data
 USER llama
 
+# HOME and TMPDIR on the volume too (Milvus Lite keeps its socket and logs in TMPDIR): the
+# container writes nothing outside /data.
 ENV PATH=/app/.venv/bin:$PATH \
+    HOME=/data \
+    TMPDIR=/data/tmp \
     RUN_CONFIG=${RUN_CONFIG} \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
@@ -72,4 +76,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=180s --retries=3 \
     CMD ["sh", "-c", "exec python -c \"import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:${PORT:-8321}/v1/health', timeout=4).status != 200)\""]
 
 # The run configs look for the ONNX export in $SQLITE_STORE_DIR/embedding-onnx: a link to the image's.
-CMD ["sh", "-c", "[ -e /data/embedding-onnx ] || ln -s /app/embedding-onnx /data/embedding-onnx; exec llama stack run \"$RUN_CONFIG\" --port \"${PORT:-8321}\""]
+CMD ["sh", "-c", "mkdir -p \"$TMPDIR\"; [ -e /data/embedding-onnx ] || ln -s /app/embedding-onnx /data/embedding-onnx; exec llama stack run \"$RUN_CONFIG\" --port \"${PORT:-8321}\""]

@@ -43,7 +43,7 @@ GROUP_MINUTES = {"vllm": 12.8, "e2e-test_local_llm": 9.3, "e2e-test_fuzz": 3.4, 
                  "e2e-test_index_settings": 1.5, "e2e-test_onnx_embeddings": 1.5, "provider-milvus-2.3-core": 0.6,
                  "provider-test_ingest_errors": 0.5, "e2e-test_playground": 1.5,
                  "ogx-test_ogx_vector_io_suite": 10.0, "ogx-test_ogx_behaviour": 2.0,
-                 "ogx-test_ogx_replicas": 1.0}  # fmt: skip
+                 "ogx-test_ogx_replicas": 1.0, "image-test_image": 3.0}  # fmt: skip
 
 
 @pytest.hookimpl(wrapper=True)
