@@ -87,7 +87,7 @@ def minilm(backend: str = "torch", onnx_dir: Path | None = None):
     """The bundled all-MiniLM-L6-v2 as our provider runs it (`backend`: torch, onnx, onnx-int8) and
     uses it for long texts: the model, a text's token offsets (no truncation), an encode function
     and the word-pieces of text a window holds."""
-    from llama_stack_milvus.providers.inline_sentence_transformers.bundled import bundled_model_dir
+    from llama_stack_milvus.core.bundled_models import bundled_model_dir
 
     folder = bundled_model_dir("all-MiniLM-L6-v2")
     if backend == "torch":

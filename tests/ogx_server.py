@@ -11,6 +11,7 @@ import yaml
 from servers import REPO, free_port, spawn, stop_process, wait_until_ready
 
 from llama_stack_milvus.ogx import run_configs
+from llama_stack_milvus.providers.inline_sentence_transformers.export import default_onnx_dir
 
 OGX_VENV = REPO / ".venv-ogx"
 OGX_PYTHON = OGX_VENV / "bin" / "python"
@@ -34,7 +35,7 @@ class OgxServer:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
         env.update(SQLITE_STORE_DIR=str(self.state_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-                   OGX_LOGGING="all=info")  # fmt: skip
+                   OGX_LOGGING="all=info", EMBEDDING_ONNX_DIR=str(default_onnx_dir()))  # fmt: skip
         env.update(self.extra_env)
         return env
 
@@ -73,7 +74,7 @@ def embedded_config(ours: bool = True, **milvus: object) -> dict:
     """The shipped embedded config (or OGX's built-in Milvus in its place), milvus settings changed."""
     vector_io = run_configs.lite(ours=ours)
     vector_io["config"].update(milvus)
-    return run_configs.run_config(vector_io, run_configs.sentence_transformers())
+    return run_configs.run_config(vector_io, run_configs.onnx_embeddings())
 
 
 def bundled_model_path() -> str:

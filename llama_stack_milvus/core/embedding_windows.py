@@ -5,6 +5,7 @@ all-MiniLM-L6-v2 reads 256 word-pieces; the tutorial's chunks are 1024 tokens, s
 truncates sees the first quarter of each chunk and nothing else (docs/benchmarks.md, "Long chunks").
 """
 
+import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -73,3 +74,44 @@ def embed_whole(
         pieces += text_pieces
         lengths.append(text_lengths)
     return combine(np.asarray(encode(pieces), dtype=np.float32), lengths)
+
+
+class WholeTextEncoder:
+    """An encoder's (sentence-transformers' or OnnxEncoder's) texts embedded whole, windows of
+    `overlap` tokens apart, or truncated as the model reads them (`whole=False`)."""
+
+    def __init__(self, overlap: int, batch_size: int) -> None:
+        self.overlap = overlap
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._tokenizers: dict[int, tuple] = {}
+
+    def encode(self, encoder, texts: list[str], whole: bool = True) -> np.ndarray:
+        def encode(pieces: list[str]) -> np.ndarray:
+            return encoder.encode(pieces, batch_size=self.batch_size, show_progress_bar=False)
+
+        if not whole:
+            return encode(texts)
+        tokenizer, limit = self._window_tokenizer(encoder)
+
+        def token_offsets(text: str):
+            return tokenizer.encode(text, add_special_tokens=False).offsets
+
+        return embed_whole(texts, token_offsets, encode, limit, self.overlap)
+
+    def _window_tokenizer(self, encoder):
+        """A copy of the model's tokenizer that never truncates, and how many tokens of text the
+        model reads. A copy: the encoding threads share the model's own, and changing its
+        truncation while another thread encodes fails ("Already borrowed")."""
+        with self._lock:
+            if id(encoder) not in self._tokenizers:
+                from tokenizers import Tokenizer
+
+                # transformers' fast tokenizer wraps a tokenizers.Tokenizer; OnnxEncoder's is one.
+                base = getattr(encoder.tokenizer, "backend_tokenizer", encoder.tokenizer)
+                copy = Tokenizer.from_str(base.to_str())
+                copy.no_truncation()
+                copy.no_padding()
+                limit = encoder.max_seq_length - base.num_special_tokens_to_add(False)
+                self._tokenizers[id(encoder)] = (copy, limit)
+            return self._tokenizers[id(encoder)]

@@ -1,11 +1,15 @@
-"""The two configs, over the core's settings (core/milvus/index_config.py), with OGX's stores."""
+"""The configs: Milvus (inline, remote) over the core's settings (core/milvus/index_config.py), with
+OGX's stores; embeddings on ONNX Runtime over the core's long-text settings."""
 
-from typing import Any
+from typing import Any, Literal
 
 from ogx.core.storage.datatypes import KVStoreReference, SqlStoreReference
 from pydantic import Field
 
+from ..core.long_texts import LongTextSettings
 from ..core.milvus.index_config import MilvusIndexFields, MilvusLiteFields, MilvusServerFields
+
+ONNX_SUBDIR = "embedding-onnx"
 
 
 class OgxStores(MilvusIndexFields):
@@ -40,3 +44,17 @@ class MilvusServerConfig(MilvusServerFields, OgxStores):
                 exclude_none=True
             ),
         }
+
+
+class OnnxEmbeddingsConfig(LongTextSettings):
+    """inline::onnx-embeddings: sentence-transformers model folders on ONNX Runtime."""
+
+    backend: Literal["onnx", "onnx-int8"] = Field(
+        default="onnx", description="'onnx': the same vectors as torch; 'onnx-int8': int8 weights, faster"
+    )
+    onnx_dir: str = Field(description="Where the ONNX exports are kept (made at set-up, or on first use with torch)")
+    batch_size: int = Field(default=32, ge=1, le=4096, description="Texts per forward pass")
+
+    @classmethod
+    def sample_run_config(cls, __distro_dir__: str, **kwargs: Any) -> dict[str, Any]:
+        return {"onnx_dir": "${env.SQLITE_STORE_DIR:=" + __distro_dir__ + "}/" + ONNX_SUBDIR}

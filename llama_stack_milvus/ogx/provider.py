@@ -1,6 +1,9 @@
-"""The specs OGX reads (`module: llama_stack_milvus.ogx` -> llama_stack_milvus.ogx.provider)."""
+"""The specs OGX reads (`module: llama_stack_milvus.ogx` -> llama_stack_milvus.ogx.provider): our
+Milvus vector_io providers and our ONNX Runtime embeddings."""
 
 from ogx_api import Api, InlineProviderSpec, ProviderSpec, RemoteProviderSpec
+
+ONNX_EMBEDDINGS = "inline::onnx-embeddings"
 
 # What both specs share: the distribution that installs them and the APIs they use (as OGX's built-in).
 COMMON = {
@@ -27,5 +30,13 @@ def get_provider_spec() -> list[ProviderSpec]:
             module="llama_stack_milvus.ogx.remote",
             config_class="llama_stack_milvus.ogx.config.MilvusServerConfig",
             description="llama-stack-milvus's Milvus server provider (a server, a cluster, Zilliz Cloud)",
+        ),
+        InlineProviderSpec(
+            api=Api.inference,
+            provider_type=ONNX_EMBEDDINGS,
+            pip_packages=["llama-stack-milvus-ogx", "onnxruntime"],
+            module="llama_stack_milvus.ogx.onnx_inference",
+            config_class="llama_stack_milvus.ogx.config.OnnxEmbeddingsConfig",
+            description="llama-stack-milvus's embeddings on ONNX Runtime (long texts embedded whole, no torch)",
         ),
     ]

@@ -47,13 +47,26 @@ def server(provider_id: str = "milvus", ours: bool = True) -> dict[str, Any]:
     return entry
 
 
-def sentence_transformers() -> tuple[dict[str, Any], dict[str, Any]]:
-    """Embeddings on the CPU, offline: OGX's provider over the bundled model's folder
-    (EMBEDDING_MODEL_PATH, which scripts/ogx.sh sets)."""
-    provider = {"provider_id": "sentence-transformers", "provider_type": "inline::sentence-transformers", "config": {}}
+# Shared by every state folder: the export depends on the model only (scripts/ogx.sh makes it).
+ONNX_DIR = "${env.EMBEDDING_ONNX_DIR:=~/.ogx/distributions/llama-stack-milvus/embedding-onnx}"
+
+
+def onnx_embeddings() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Embeddings on the CPU, offline, without torch: our inline::onnx-embeddings over the bundled
+    model's folder (EMBEDDING_MODEL_PATH), long texts embedded whole."""
+    provider = {
+        "provider_id": "onnx-embeddings",
+        "provider_type": "inline::onnx-embeddings",
+        "module": MODULE,
+        "config": {
+            "onnx_dir": ONNX_DIR,
+            "backend": "${env.EMBEDDING_BACKEND:=onnx}",
+            "long_texts": "${env.EMBEDDING_LONG_TEXTS:=windows}",
+        },
+    }
     model = {
         "model_id": EMBEDDING_MODEL,
-        "provider_id": "sentence-transformers",
+        "provider_id": "onnx-embeddings",
         "provider_model_id": "${env.EMBEDDING_MODEL_PATH}",
         "model_type": "embedding",
         "metadata": {"embedding_dimension": EMBEDDING_DIMENSION},
@@ -143,9 +156,9 @@ def shared_by_replicas(config: dict[str, Any]) -> dict[str, Any]:
 
 def shipped() -> dict[str, dict[str, Any]]:
     return {
-        "milvus-lite.yaml": run_config(lite(), sentence_transformers()),
-        "milvus-server.yaml": run_config(server(), sentence_transformers()),
-        "milvus-server-postgres.yaml": shared_by_replicas(run_config(server(), sentence_transformers())),
+        "milvus-lite.yaml": run_config(lite(), onnx_embeddings()),
+        "milvus-server.yaml": run_config(server(), onnx_embeddings()),
+        "milvus-server-postgres.yaml": shared_by_replicas(run_config(server(), onnx_embeddings())),
     }
 
 

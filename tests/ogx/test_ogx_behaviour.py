@@ -1,9 +1,12 @@
 """Our behaviour through OGX's API (OpenAI-compatible vector stores, files, search), on OGX 1.5
 with our provider and the embedded config's real embeddings (all-MiniLM-L6-v2 on the CPU): what
-survives a restart, filters whose values hold quotes, the search modes, and tenants."""
+survives a restart, filters whose values hold quotes, the search modes, tenants, and the embeddings
+(our inline::onnx-embeddings: ONNX Runtime, no torch, long texts whole)."""
 
 import io
+from pathlib import Path
 
+import numpy as np
 import pytest
 from ogx_server import (
     OgxServer,
@@ -88,6 +91,18 @@ def test_stores_files_and_search_survive_a_restart(ogx, docs):
     assert docs in {s.id for s in api.vector_stores.list().data}
     assert sorted(f.id for f in api.vector_stores.files.list(vector_store_id=docs).data) == files_before
     assert found(api, docs, "what is ef in HNSW", extra_body={"search_mode": "hybrid"}) == before
+
+
+def test_embeddings_run_on_onnx_runtime_without_torch_and_read_a_long_text_whole(ogx):
+    api = client(ogx)
+    (model,) = [m.id for m in api.models.list() if "MiniLM" in m.id]
+    filler = "Vector databases store embeddings and answer nearest-neighbour queries. " * 40  # ~440 tokens
+    ends = ["The answer is that Milvus shards collections.", "The answer is that llamas graze on grass."]
+    vectors = [np.array(e.embedding) for e in api.embeddings.create(model=model, input=[filler + e for e in ends]).data]
+    cosine = vectors[0] @ vectors[1] / np.linalg.norm(vectors[0]) / np.linalg.norm(vectors[1])
+    assert cosine < 0.999, cosine  # truncated to the first 256 word-pieces, both would be the same vector
+    maps = Path(f"/proc/{ogx.process.pid}/maps").read_text()
+    assert "onnxruntime" in maps and "libtorch" not in maps
 
 
 def test_tenants_share_one_collection_and_see_only_their_own(tmp_path, model_path):

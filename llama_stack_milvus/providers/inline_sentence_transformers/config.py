@@ -2,7 +2,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from ..long_texts import LongTextSettings
+from ...core.long_texts import LongTextSettings
 
 DEFAULT_STATE_DIR = "~/.llama/distributions/llama-stack-milvus"
 ONNX_SUBDIR = "embedding-onnx"

@@ -10,8 +10,8 @@ from llama_stack.providers.inline.inference.sentence_transformers.sentence_trans
 )
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
-from ...core.embedding_windows import embed_whole
-from .bundled import bundled_model_dir, model_folder
+from ...core.bundled_models import bundled_model_dir, model_folder
+from ...core.embedding_windows import WholeTextEncoder
 from .config import OfflineSentenceTransformersConfig
 
 logger = get_logger(name=__name__, category="inference")
@@ -27,7 +27,7 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
         self.config = config
         self._models: dict = {}
         self._load_lock = threading.Lock()
-        self._window_tokenizers: dict[int, tuple] = {}
+        self._whole = WholeTextEncoder(config.window_overlap, config.batch_size)
 
     async def initialize(self) -> None:
         for model in self.config.preload:
@@ -82,35 +82,5 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
         encoder = await asyncio.to_thread(self._load_sentence_transformer_model, model.provider_resource_id)
         texts = [interleaved_content_as_str(c) for c in contents]
         whole = self.config.long_texts == "windows" and text_truncation != TextTruncation.end
-        vectors = await asyncio.to_thread(self._encode, encoder, texts, whole)
+        vectors = await asyncio.to_thread(self._whole.encode, encoder, texts, whole)
         return EmbeddingsResponse(embeddings=vectors.tolist())
-
-    def _encode(self, encoder, texts: list[str], whole: bool):
-        def encode(pieces: list[str]):
-            return encoder.encode(pieces, batch_size=self.config.batch_size, show_progress_bar=False)
-
-        if not whole:
-            return encode(texts)
-        tokenizer, limit = self._window_tokenizer(encoder)
-
-        def token_offsets(text: str):
-            return tokenizer.encode(text, add_special_tokens=False).offsets
-
-        return embed_whole(texts, token_offsets, encode, limit, self.config.window_overlap)
-
-    def _window_tokenizer(self, encoder):
-        """A copy of the model's tokenizer that never truncates, and how many tokens of text the
-        model reads. A copy: the encoding threads share the model's own, and changing its
-        truncation while another thread encodes fails ("Already borrowed")."""
-        with self._load_lock:
-            if id(encoder) not in self._window_tokenizers:
-                from tokenizers import Tokenizer
-
-                # transformers' fast tokenizer wraps a tokenizers.Tokenizer; OnnxEncoder's is one.
-                base = getattr(encoder.tokenizer, "backend_tokenizer", encoder.tokenizer)
-                copy = Tokenizer.from_str(base.to_str())
-                copy.no_truncation()
-                copy.no_padding()
-                limit = encoder.max_seq_length - base.num_special_tokens_to_add(False)
-                self._window_tokenizers[id(encoder)] = (copy, limit)
-            return self._window_tokenizers[id(encoder)]

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from .bundled import model_folder
+from ...core.bundled_models import model_folder
 from .config import DEFAULT_STATE_DIR, ONNX_SUBDIR
 
 

@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from ..long_texts import LongTextSettings
+from ...core.long_texts import LongTextSettings
 
 
 class VllmInferenceConfig(LongTextSettings):

@@ -1,4 +1,5 @@
-"""The long-text settings both embedding providers take (inline::sentence-transformers, remote::vllm)."""
+"""The long-text settings every embedding provider of ours takes (0.2.20: inline::sentence-transformers,
+remote::vllm; OGX: inline::onnx-embeddings)."""
 
 from typing import Literal
 
