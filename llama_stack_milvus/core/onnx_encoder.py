@@ -111,9 +111,21 @@ def _export(folder: Path, out: Path) -> None:
     )
     names = [name for name in INPUTS if name in sample]
     axes = {name: {0: "batch", 1: "tokens"} for name in [*names, "last_hidden_state"]}
+
+    class ByName(torch.nn.Module):
+        """The model called with its inputs by name: the order of BertModel.forward's arguments
+        changed in transformers 5 (OGX's environment), so positional inputs land elsewhere."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *inputs):
+            return self.model(**dict(zip(names, inputs, strict=True)))[0]
+
     with torch.no_grad():
         torch.onnx.export(
-            model,
+            ByName(),
             tuple(sample[name] for name in names),
             str(out),
             input_names=names,
