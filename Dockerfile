@@ -44,6 +44,8 @@ RUN --mount=type=secret,id=ca_bundle --mount=type=cache,target=/root/.cache/uv \
       --onnx-dir /app/embedding-onnx --int8 \
     && uv pip uninstall --python .venv/bin/python torch triton \
       $(uv pip list --python .venv/bin/python --format freeze | grep -o '^nvidia-[^=]*')
+# scripts/image.sh tags this stage too (the layer cache of the next build) and prunes the ones before.
+LABEL org.opencontainers.image.title="llama-stack-milvus"
 
 FROM python:3.12-slim
 

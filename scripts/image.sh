@@ -31,12 +31,14 @@ CONF
   export CONTAINERS_CONF="$STANDIN_DIR/containers.conf"
 }
 
-engine() {
+# select_engine: ENGINE is docker where a Docker engine answers, else podman (with its settings).
+select_engine() {
   ensure_container_engine
   if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-    echo docker
+    ENGINE=docker
   else
-    echo podman
+    ENGINE=podman
+    podman_engine
   fi
 }
 
@@ -91,63 +93,56 @@ make_base_standin() {
 }
 
 ensure_base() {
-  local engine="$1"
-  "$engine" image exists "docker.io/library/$BASE" 2>/dev/null && return 0
-  [ "$engine" = docker ] && docker image inspect "$BASE" >/dev/null 2>&1 && return 0
-  timeout 60 "$engine" pull "$BASE" >/dev/null 2>&1 && return 0
-  make_base_standin "$engine"
+  "$ENGINE" image inspect "$BASE" >/dev/null 2>&1 && return 0
+  timeout 60 "$ENGINE" pull "$BASE" >/dev/null 2>&1 && return 0
+  make_base_standin "$ENGINE"
 }
 
 build() {
-  local engine started secret=()
-  engine="$(engine)"
-  [ "$engine" = podman ] && podman_engine
-  ensure_base "$engine"
+  local started secret=()
+  ensure_base
   # The machine's certificate bundle, where its TLS needs one, as a build secret (never a layer);
   # an empty one otherwise (the Dockerfile uses it only when it is not empty).
   local bundle="${SSL_CERT_FILE:-}"
   if [ -z "$bundle" ] || [ ! -f "$bundle" ]; then bundle="$STANDIN_DIR/no-ca-bundle"; : >"$bundle"; fi
   secret=(--secret "id=ca_bundle,src=$bundle")
   started=$(date +%s)
-  echo "==> $engine build -t $IMAGE $REPO" >&2
-  if [ "$engine" = podman ]; then
-    podman build --format docker --network host --layers "${secret[@]}" -t "$IMAGE" "$REPO"
+  echo "==> $ENGINE build -t $IMAGE $REPO" >&2
+  local args=(--network host "${secret[@]}")
+  if [ "$ENGINE" = podman ]; then
+    args+=(--format docker --layers)
   else
-    DOCKER_BUILDKIT=1 docker build --network host "${secret[@]}" -t "$IMAGE" "$REPO"
+    export DOCKER_BUILDKIT=1
   fi
+  "$ENGINE" build "${args[@]}" -t "$IMAGE" "$REPO"
+  # The build stage tagged as well (from the layer cache, seconds): untagged, it would be pruned
+  # below with the images this tag had before (labelled as ours, gigabytes each).
+  "$ENGINE" build "${args[@]}" --target build -t "${IMAGE%:*}-build:latest" "$REPO" >/dev/null
+  "$ENGINE" image prune -f --filter "label=org.opencontainers.image.title=llama-stack-milvus" >/dev/null || true
   echo "==> built $IMAGE in $(( $(date +%s) - started )) s" >&2
-  # The images this tag had before, now untagged: gigabytes each.
-  "$engine" image prune -f --filter "label=org.opencontainers.image.title=llama-stack-milvus" >/dev/null || true
 }
 
 run() {
-  local engine port
+  local port
   port="$(port_from_args "${PORT:-8321}" "$@")" || exit 2
-  engine="$(engine)"
-  [ "$engine" = podman ] && podman_engine
-  echo "==> $engine run $IMAGE on port $port, data in the volume lsm-data" >&2
+  echo "==> $ENGINE run $IMAGE on port $port, data in the volume lsm-data" >&2
   # Host networking: podman's bridge needs iptables this sandbox may not have; PORT moves the server.
-  exec "$engine" run --rm --network host -e PORT="$port" -v lsm-data:/data "$IMAGE"
+  exec "$ENGINE" run --rm --network host -e PORT="$port" -v lsm-data:/data "$IMAGE"
 }
 
-# Sourced with `engine-env` (tests/image): print the engine, and podman's settings file.
-if [ "${1:-}" = engine-env ]; then
-  found="$(engine)" || exit 1
-  [ "$found" = podman ] && podman_engine
-  printf '%s\n%s\n' "$found" "${CONTAINERS_CONF:-}"
-  exit 0
-fi
-
 case "${1:-}" in
+  build|run|check|engine-env) select_engine ;;
+  *) sed -n '2,4p' "$0" | sed 's/^# //' >&2; exit 2 ;;
+esac
+case "$1" in
   build) shift; build "$@" ;;
   run) shift; run "$@" ;;
   check)
     shift
     build
-    engine >/dev/null
-    [ "$(engine)" = podman ] && podman_engine
     export IMAGE
     cd "$REPO" && exec "$REPO/.venv/bin/python" -m pytest -p no:cacheprovider tests/image "$@"
     ;;
-  *) sed -n '2,4p' "$0" | sed 's/^# //' >&2; exit 2 ;;
+  # tests/image: the engine, and podman's settings file.
+  engine-env) printf '%s\n%s\n' "$ENGINE" "${CONTAINERS_CONF:-}" ;;
 esac

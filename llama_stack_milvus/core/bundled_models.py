@@ -20,3 +20,11 @@ def model_folder(name: str) -> Path | None:
     """The sentence-transformers folder `name` stands for: the bundled model's, or a path; None if neither."""
     folder = bundled_model_dir(name) or Path(name).expanduser()
     return folder if (folder / "modules.json").is_file() else None
+
+
+def require_model_folder(name: str) -> Path:
+    """model_folder, or a ValueError naming what `name` must be."""
+    folder = model_folder(name)
+    if folder is None:
+        raise ValueError(f"{name!r} is neither the bundled all-MiniLM-L6-v2 nor a sentence-transformers model folder")
+    return folder

@@ -12,16 +12,23 @@ folder's tokenizer.json: transformers' AutoTokenizer gives the same ids but impo
 20 s of each server's first embedding on 2 cores, which this backend is there to avoid.
 """
 
+import argparse
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from .bundled_models import require_model_folder
+
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Where a distribution's state folder keeps its exports.
+ONNX_SUBDIR = "embedding-onnx"
+BACKENDS = {"onnx": False, "onnx-int8": True}  # backend -> quantized
 OPSET = 17
 _EXPORT_LOCK = threading.Lock()
 
@@ -185,3 +192,26 @@ def _atomically(path: Path, make) -> None:
 
 def _read_json(path: Path) -> dict | list:
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+def open_encoder(model: str, onnx_dir: str | Path, backend: str) -> "OnnxEncoder":
+    """The encoder of a model name or folder for a provider's `backend` (onnx, onnx-int8), its
+    export kept in `onnx_dir`."""
+    return OnnxEncoder(require_model_folder(model), Path(onnx_dir).expanduser(), quantized=BACKENDS[backend])
+
+
+def export_command(argv: list[str] | None, default_onnx_dir: Path, description: str) -> int:
+    """The set-up command of each distribution: export a model where its configs' onnx_dir looks."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--onnx-dir", type=Path, default=default_onnx_dir, help=f"default: {default_onnx_dir}")
+    parser.add_argument("--model", default="all-MiniLM-L6-v2", help="the bundled model's name, or a model folder")
+    parser.add_argument("--int8", action="store_true", help="also the int8 model (backend onnx-int8)")
+    args = parser.parse_args(argv)
+    try:
+        folder = require_model_folder(args.model)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for quantized in (False, True) if args.int8 else (False,):
+        print(f"{args.model} on ONNX Runtime: {exported_model(folder, args.onnx_dir.expanduser(), quantized)}")
+    return 0

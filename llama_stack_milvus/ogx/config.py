@@ -9,8 +9,6 @@ from pydantic import Field
 from ..core.long_texts import LongTextSettings
 from ..core.milvus.index_config import MilvusIndexFields, MilvusLiteFields, MilvusServerFields
 
-ONNX_SUBDIR = "embedding-onnx"
-
 
 class OgxStores(MilvusIndexFields):
     persistence: KVStoreReference = Field(description="Where the provider keeps its vector stores and their files")
@@ -57,4 +55,6 @@ class OnnxEmbeddingsConfig(LongTextSettings):
 
     @classmethod
     def sample_run_config(cls, __distro_dir__: str, **kwargs: Any) -> dict[str, Any]:
-        return {"onnx_dir": "${env.SQLITE_STORE_DIR:=" + __distro_dir__ + "}/" + ONNX_SUBDIR}
+        from .run_configs import ONNX_DIR
+
+        return {"onnx_dir": ONNX_DIR}

@@ -1,16 +1,16 @@
 """inline::onnx-embeddings for OGX: a sentence-transformers model folder (the bundled
 all-MiniLM-L6-v2, or a path) on ONNX Runtime through the core's OnnxEncoder, a long text embedded
 whole (the mean of its windows, as on 0.2.20). No torch at run time: the model is exported once
-(`python -m llama_stack_milvus.ogx.embeddings --export`, which scripts/ogx.sh runs at set-up, or
-else on first use, where torch is installed).
+(`python -m llama_stack_milvus.ogx.embeddings [--model M] [--onnx-dir DIR] [--int8]`, which
+scripts/ogx.sh runs at set-up, or else on first use, where torch is installed).
 
 OGX cuts a file into chunks of 800 cl100k tokens by default, three times what all-MiniLM-L6-v2
 reads: OGX's sentence-transformers provider embeds each chunk's first 256 word-pieces only.
 """
 
-import argparse
 import asyncio
 import base64
+import os
 import struct
 import sys
 import threading
@@ -30,8 +30,9 @@ from ogx_api import (
     validate_embeddings_input_is_text,
 )
 
-from ..core.bundled_models import model_folder
+from ..core.bundled_models import require_model_folder
 from ..core.embedding_windows import WholeTextEncoder
+from ..core.onnx_encoder import export_command, open_encoder
 from .config import OnnxEmbeddingsConfig
 
 logger = get_logger(name=__name__, category="inference")
@@ -67,11 +68,7 @@ class OnnxEmbeddings(InferenceProvider, ModelsProtocolPrivate):
             raise ValueError(
                 f"inline::onnx-embeddings serves embedding models; {model.identifier} is {model.model_type}"
             )
-        if model_folder(model.provider_resource_id or model.identifier) is None:
-            raise ValueError(
-                f"model {model.identifier}: {model.provider_resource_id!r} is neither the bundled all-MiniLM-L6-v2 "
-                "nor a sentence-transformers model folder"
-            )
+        require_model_folder(model.provider_resource_id or model.identifier)
         return model
 
     async def unregister_model(self, model_id: str) -> None:
@@ -80,14 +77,8 @@ class OnnxEmbeddings(InferenceProvider, ModelsProtocolPrivate):
     def encoder(self, name: str):
         with self._load_lock:
             if name not in self._encoders:
-                from ..core.onnx_encoder import OnnxEncoder
-
-                folder = model_folder(name)
-                if folder is None:
-                    raise ValueError(f"{name!r} is neither the bundled all-MiniLM-L6-v2 nor a model folder")
                 logger.info("loading embedding model on ONNX Runtime", model=name, backend=self.config.backend)
-                quantized = self.config.backend == "onnx-int8"
-                self._encoders[name] = OnnxEncoder(folder, Path(self.config.onnx_dir).expanduser(), quantized=quantized)
+                self._encoders[name] = open_encoder(name, self.config.onnx_dir, self.config.backend)
             return self._encoders[name]
 
     async def openai_embeddings(self, params: OpenAIEmbeddingsRequestWithExtraBody) -> OpenAIEmbeddingsResponse:
@@ -129,21 +120,10 @@ class OnnxEmbeddings(InferenceProvider, ModelsProtocolPrivate):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Export a model folder to ONNX where a config's onnx_dir looks (set-up, with torch)."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--export", required=True, help="the bundled model's name, or a model folder")
-    parser.add_argument("--onnx-dir", required=True, type=Path)
-    parser.add_argument("--int8", action="store_true")
-    args = parser.parse_args(argv)
-    from ..core.onnx_encoder import exported_model
+    from .run_configs import ONNX_DIR_DEFAULT
 
-    folder = model_folder(args.export)
-    if folder is None:
-        print(f"error: {args.export!r} is neither the bundled all-MiniLM-L6-v2 nor a model folder", file=sys.stderr)
-        return 2
-    for quantized in (False, True) if args.int8 else (False,):
-        print(exported_model(folder, args.onnx_dir.expanduser(), quantized))
-    return 0
+    default = Path(os.environ.get("EMBEDDING_ONNX_DIR") or ONNX_DIR_DEFAULT).expanduser()
+    return export_command(argv, default, "Export a model to ONNX where the OGX configs' onnx_dir looks.")
 
 
 if __name__ == "__main__":

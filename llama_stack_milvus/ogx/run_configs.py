@@ -13,9 +13,12 @@ from typing import Any
 
 import yaml
 
+from ..core.onnx_encoder import ONNX_SUBDIR
+
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "run-configs" / "ogx"
-STATE_DIR = "${env.SQLITE_STORE_DIR:=~/.ogx/distributions/llama-stack-milvus}"
+DISTRO_DIR = "~/.ogx/distributions/llama-stack-milvus"
+STATE_DIR = "${env.SQLITE_STORE_DIR:=" + DISTRO_DIR + "}"
 MODULE = "llama_stack_milvus.ogx"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 EMBEDDING_DIMENSION = 384
@@ -48,7 +51,8 @@ def server(provider_id: str = "milvus", ours: bool = True) -> dict[str, Any]:
 
 
 # Shared by every state folder: the export depends on the model only (scripts/ogx.sh makes it).
-ONNX_DIR = "${env.EMBEDDING_ONNX_DIR:=~/.ogx/distributions/llama-stack-milvus/embedding-onnx}"
+ONNX_DIR_DEFAULT = f"{DISTRO_DIR}/{ONNX_SUBDIR}"
+ONNX_DIR = "${env.EMBEDDING_ONNX_DIR:=" + ONNX_DIR_DEFAULT + "}"
 
 
 def onnx_embeddings() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -149,8 +153,7 @@ def shared_by_replicas(config: dict[str, Any]) -> dict[str, Any]:
         "table_name": "vector_stores_metadata",
         "backend": "sql_default",
     }
-    files_dir = "${env.FILES_DIR:=~/.ogx/distributions/llama-stack-milvus/files}"
-    config["providers"]["files"][0]["config"]["storage_dir"] = files_dir
+    config["providers"]["files"][0]["config"]["storage_dir"] = "${env.FILES_DIR:=" + DISTRO_DIR + "/files}"
     return config
 
 

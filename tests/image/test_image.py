@@ -8,6 +8,7 @@ Host networking (PORT moves the server): podman's bridge needs iptables, which t
 The image is built once per run (scripts/image.sh build; the engine's layer cache makes a rebuild
 of an unchanged checkout take seconds)."""
 
+import functools
 import json
 import os
 import re
@@ -23,7 +24,6 @@ from servers import REPO, free_port
 from tutorial import QUESTION, TUTORIAL_PAGES, all_chunks
 
 IMAGE = os.environ.get("IMAGE", "localhost/llama-stack-milvus:latest")
-ENGINE: list[str] = []  # set by the `built` fixture
 IMAGE_SH = REPO / "scripts" / "image.sh"
 GQA = re.compile(r"grouped[- ]query attention|\bGQA\b", re.IGNORECASE)
 NON_ROOT_UID = "10001"  # the Dockerfile's user llama
@@ -31,18 +31,19 @@ NON_ROOT_UID = "10001"  # the Dockerfile's user llama
 pytestmark = pytest.mark.timeout(3600)
 
 
-def engine() -> list[str]:
-    """The engine image.sh uses, with its settings (podman: runc and the machine's rlimits)."""
-    found = subprocess.run(["bash", "-c", f"source {IMAGE_SH} engine-env"], capture_output=True, text=True)
+@functools.cache
+def engine() -> tuple[str, dict[str, str]]:
+    """The engine image.sh uses, and its environment (podman: its settings file, runc and the
+    machine's rlimits)."""
+    found = subprocess.run(["bash", str(IMAGE_SH), "engine-env"], capture_output=True, text=True)
     assert found.returncode == 0, found.stderr
     name, conf = (found.stdout.strip().splitlines() + [""])[:2]
-    if conf:
-        os.environ["CONTAINERS_CONF"] = conf
-    return [name]
+    return name, {**os.environ, "CONTAINERS_CONF": conf} if conf else dict(os.environ)
 
 
 def container_cli(*args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    done = subprocess.run([*ENGINE, *args], capture_output=True, text=True, timeout=timeout)
+    name, env = engine()
+    done = subprocess.run([name, *args], capture_output=True, text=True, timeout=timeout, env=env)
     if check:
         assert done.returncode == 0, f"{' '.join(args)}: {done.stderr[-2000:]}"
     return done
@@ -92,8 +93,6 @@ class Container:
 
 @pytest.fixture(scope="module")
 def built():
-    global ENGINE
-    ENGINE = engine()
     started = time.monotonic()
     done = subprocess.run(["bash", str(IMAGE_SH), "build"], capture_output=True, text=True, timeout=3600,
                           env={**os.environ, "IMAGE": IMAGE})  # fmt: skip

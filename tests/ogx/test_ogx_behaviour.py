@@ -110,10 +110,11 @@ def test_embeddings_run_on_onnx_runtime_without_torch_and_read_a_long_text_whole
 def test_the_set_up_export_runs_in_ogxs_environment(tmp_path, model_path):
     """scripts/ogx.sh exports with .venv-ogx's transformers (5.x), whose BertModel takes its inputs
     in another order than 0.2.20's 4.x: the export passes them by name."""
-    done = subprocess.run([str(OGX_PYTHON), "-m", "llama_stack_milvus.ogx.embeddings", "--export", model_path,
+    done = subprocess.run([str(OGX_PYTHON), "-m", "llama_stack_milvus.ogx.embeddings", "--model", model_path,
                            "--onnx-dir", str(tmp_path)], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    assert Path(done.stdout.strip()).name == "model.onnx" and Path(done.stdout.strip()).stat().st_size > 10**7
+    exported = Path(done.stdout.strip().rsplit(": ", 1)[1])
+    assert exported.name == "model.onnx" and exported.stat().st_size > 10**7
 
 
 def test_tenants_share_one_collection_and_see_only_their_own(tmp_path, model_path):

@@ -36,19 +36,11 @@ def attach(api: OpenAI, store_id: str, filename: str, text: str) -> str:
 REGISTRY_TTL = 5.0  # OGX 1.5's registry cache
 
 
-def eventually(check, seconds: float = REGISTRY_TTL + 5):
+def eventually(holds, what: str, seconds: float = REGISTRY_TTL + 5) -> None:
     """Another replica's writes are visible within the time tick (Milvus) or the registry's TTL."""
     deadline = time.monotonic() + seconds
-    while True:
-        try:
-            result = check()
-            if result:
-                return result
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            return check()
+    while not holds():
+        assert time.monotonic() < deadline, f"not within {seconds:g} s: {what}"
         time.sleep(0.2)
 
 
@@ -76,18 +68,17 @@ def test_what_one_replica_stores_the_other_lists_reads_and_searches(replicas):
     store = a.vector_stores.create(name="shared")
     attach(a, store.id, "hnsw.md", "# HNSW\n\nHNSW is a graph index; ef is its search-time candidate list.")
     assert b.vector_stores.retrieve(store.id).name == "shared"
-    eventually(lambda: store.id in {s.id for s in b.vector_stores.list().data})
+    eventually(lambda: store.id in {s.id for s in b.vector_stores.list().data}, "the other replica lists the store")
     assert [f.filename for f in b.vector_stores.search(vector_store_id=store.id, query="what is ef in HNSW").data] == [
         "hnsw.md"
     ]
     attach(b, store.id, "ivf.md", "# IVF_FLAT\n\nIVF_FLAT clusters vectors into nlist buckets and probes nprobe.")
 
-    def a_finds_ivf():
+    def a_finds_ivf() -> bool:
         hits = a.vector_stores.search(vector_store_id=store.id, query="nprobe buckets of IVF_FLAT").data
-        assert hits and hits[0].filename == "ivf.md", [h.filename for h in hits]
-        return True
+        return [h.filename for h in hits[:1]] == ["ivf.md"]
 
-    eventually(a_finds_ivf)
+    eventually(a_finds_ivf, "the first replica finds the file the second attached")
     assert len(a.vector_stores.files.list(vector_store_id=store.id).data) == 2
 
 
@@ -97,7 +88,7 @@ def test_a_store_deleted_on_one_replica_is_gone_on_the_other(replicas):
     attach(b, store.id, "note.md", "A note on graph indexes.")
     assert a.vector_stores.retrieve(store.id).id == store.id
     a.vector_stores.delete(store.id)
-    eventually(lambda: store.id not in {s.id for s in b.vector_stores.list().data})
+    eventually(lambda: store.id not in {s.id for s in b.vector_stores.list().data}, "the store is gone on the other")
     # OGX answers an unknown store id, deleted or never made, with a 400 naming it.
     with pytest.raises(BadRequestError, match=f"Vector Store '{store.id}' not found"):
         b.vector_stores.search(vector_store_id=store.id, query="graph")

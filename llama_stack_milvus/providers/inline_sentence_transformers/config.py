@@ -3,9 +3,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from ...core.long_texts import LongTextSettings
+from ...core.onnx_encoder import ONNX_SUBDIR
 
 DEFAULT_STATE_DIR = "~/.llama/distributions/llama-stack-milvus"
-ONNX_SUBDIR = "embedding-onnx"
 
 
 class OfflineSentenceTransformersConfig(LongTextSettings):

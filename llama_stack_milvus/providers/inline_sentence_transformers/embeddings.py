@@ -1,7 +1,6 @@
 import asyncio
 import importlib.util
 import threading
-from pathlib import Path
 
 from llama_stack.apis.inference import EmbeddingsResponse, EmbeddingTaskType, InterleavedContentItem, TextTruncation
 from llama_stack.log import get_logger
@@ -10,7 +9,7 @@ from llama_stack.providers.inline.inference.sentence_transformers.sentence_trans
 )
 from llama_stack.providers.utils.inference.prompt_adapter import interleaved_content_as_str
 
-from ...core.bundled_models import bundled_model_dir, model_folder
+from ...core.bundled_models import bundled_model_dir, require_model_folder
 from ...core.embedding_windows import WholeTextEncoder
 from .config import OfflineSentenceTransformersConfig
 
@@ -52,23 +51,18 @@ class OfflineSentenceTransformers(SentenceTransformersInferenceImpl):
             return self._models[model]
 
     def _onnx_encoder(self, model: str):
-        folder = model_folder(model)
-        if folder is None:
-            raise ValueError(
-                f"embedding backend {self.config.backend} needs a sentence-transformers model folder; "
-                f"{model!r} is neither the bundled all-MiniLM-L6-v2 nor such a folder"
-            )
-        from ...core.onnx_encoder import OnnxEncoder  # numpy only at import; onnxruntime is looked for below
+        from ...core.onnx_encoder import open_encoder  # numpy only at import; onnxruntime is looked for below
 
+        require_model_folder(model)  # before the runtime: a name that is no folder is refused either way
         if importlib.util.find_spec("onnxruntime") is None:
             logger.warning(
                 f"embedding backend {self.config.backend} needs onnxruntime (the onnx extra: pip install "
                 "'llama-stack-milvus[onnx]'); embedding on torch instead"
             )
             return None
-        logger.info(f"loading embedding model {model} on ONNX Runtime ({self.config.backend}) from {folder}")
-        quantized = self.config.backend == "onnx-int8"
-        return OnnxEncoder(folder, Path(self.config.onnx_dir).expanduser(), quantized=quantized)
+        encoder = open_encoder(model, self.config.onnx_dir, self.config.backend)
+        logger.info(f"embedding model {model} on ONNX Runtime ({self.config.backend}) from {encoder.folder}")
+        return encoder
 
     async def embeddings(
         self,

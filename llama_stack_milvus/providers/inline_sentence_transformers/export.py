@@ -7,13 +7,12 @@ embedding loads the ONNX file and never imports torch.
     python -m llama_stack_milvus.providers.inline_sentence_transformers.export [--onnx-dir DIR] [--int8]
 """
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
-from ...core.bundled_models import model_folder
-from .config import DEFAULT_STATE_DIR, ONNX_SUBDIR
+from ...core.onnx_encoder import ONNX_SUBDIR, export_command
+from .config import DEFAULT_STATE_DIR
 
 
 def default_onnx_dir() -> Path:
@@ -22,25 +21,7 @@ def default_onnx_dir() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--onnx-dir", type=Path, default=None, help="default: the run configs' onnx_dir")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2", help="the bundled model's name, or a model folder")
-    parser.add_argument("--int8", action="store_true", help="also the int8 model (EMBEDDING_BACKEND=onnx-int8)")
-    args = parser.parse_args(argv)
-    from ...core.onnx_encoder import exported_model
-
-    folder = model_folder(args.model)
-    if folder is None:
-        print(f"error: {args.model!r} is neither the bundled all-MiniLM-L6-v2 nor a sentence-transformers folder",
-              file=sys.stderr)  # fmt: skip
-        return 2
-    onnx_dir = (args.onnx_dir or default_onnx_dir()).expanduser()
-    made = [exported_model(folder, onnx_dir, quantized=False)]
-    if args.int8:
-        made.append(exported_model(folder, onnx_dir, quantized=True))
-    for path in made:
-        print(f"{args.model} on ONNX Runtime: {path}")
-    return 0
+    return export_command(argv, default_onnx_dir(), __doc__)
 
 
 if __name__ == "__main__":
